@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs exactly the Debian 12 / Raspberry Pi OS bookworm packages that
+# building, testing and running the demo need. Idempotent: packages that are
+# already installed are skipped, and apt is not touched when nothing is missing.
+#
+#   deploy/install-deps.sh            build + test + demo packages
+#   deploy/install-deps.sh --print    list the packages, install nothing
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git
+  # libraries (each used by exactly one library target, see README)
+  libmpv-dev libimgui-dev libstb-dev libglfw3-dev libgl-dev libegl-dev
+  libsqlite3-dev libcurl4-openssl-dev libsodium-dev
+  nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libqrencode-dev
+  # tests
+  libgtest-dev libgmock-dev
+  # fonts for the UI and for captions (libass)
+  fonts-noto-core fonts-dejavu-core fontconfig
+  # demo content generation and headless display
+  ffmpeg xvfb xauth libgl1-mesa-dri mesa-utils
+)
+
+if [[ "${1:-}" == "--print" ]]; then
+  printf '%s\n' "${PACKAGES[@]}"
+  exit 0
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  SUDO="sudo"
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

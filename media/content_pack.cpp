@@ -1,0 +1,165 @@
+#include "media/content_pack.hpp"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "config/log.hpp"
+#include "playlists/manifest.hpp"
+
+namespace lasr {
+namespace {
+
+namespace fs = std::filesystem;
+
+Error io_error(const std::string& what, const fs::path& p, int err) {
+    return make_error(Domain::content, Errc::io, what + " " + p.string() + ": " + std::strerror(err));
+}
+
+std::string to_hex(const unsigned char* d, size_t n) {
+    static const char* digits = "0123456789abcdef";
+    std::string s(n * 2, '0');
+    for (size_t i = 0; i < n; ++i) {
+        s[2 * i] = digits[d[i] >> 4];
+        s[2 * i + 1] = digits[d[i] & 15];
+    }
+    return s;
+}
+
+bool sodium_ready() {
+    static const bool ok = sodium_init() >= 0;
+    return ok;
+}
+
+}  // namespace
+
+Result<std::string> sha256_file(const fs::path& path) {
+    if (!sodium_ready()) return make_error(Domain::content, Errc::internal, "libsodium failed to initialise");
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return io_error("cannot open", path, errno);
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    std::vector<unsigned char> buf(1 << 20);
+    for (;;) {
+        ssize_t n = ::read(fd, buf.data(), buf.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int err = errno;
+            ::close(fd);
+            return io_error("cannot read", path, err);
+        }
+        if (n == 0) break;
+        crypto_hash_sha256_update(&st, buf.data(), static_cast<unsigned long long>(n));
+    }
+    ::close(fd);
+    unsigned char out[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&st, out);
+    return to_hex(out, sizeof out);
+}
+
+std::string sha256_hex(std::string_view bytes) {
+    sodium_ready();
+    unsigned char out[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+    return to_hex(out, sizeof out);
+}
+
+Result<FileRef> describe_pack_file(const fs::path& root, const std::string& rel) {
+    LASR_TRY(check_pack_path(rel));
+    fs::path p = root / rel;
+    struct stat sb {};
+    if (::lstat(p.c_str(), &sb) != 0) return io_error("cannot stat", p, errno);
+    if (!S_ISREG(sb.st_mode))
+        return make_error(Domain::content, Errc::unsafe_path, p.string() + " is not a plain file");
+    auto hash = sha256_file(p);
+    if (!hash) return std::move(hash).error();
+    return FileRef{rel, *hash, static_cast<uint64_t>(sb.st_size)};
+}
+
+Result<std::shared_ptr<ContentPack>> ContentPack::open(const fs::path& dir) {
+    fs::path manifest = dir / kManifestName;
+    std::ifstream f(manifest, std::ios::binary);
+    if (!f) return make_error(Domain::content, Errc::not_found, "no content pack at " + dir.string() + " (cannot read " + manifest.string() + ")");
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    auto cat = parse_manifest(ss.str());
+    if (!cat) {
+        Error e = std::move(cat).error();
+        e.message = dir.string() + ": " + e.message;
+        return e;
+    }
+    std::shared_ptr<ContentPack> pack(new ContentPack(fs::absolute(dir), std::move(*cat)));
+    for (const FileRef& file : pack->catalog_.all_files()) {
+        auto p = pack->checked_path(file);
+        if (!p) return std::move(p).error();
+    }
+    return pack;
+}
+
+std::shared_ptr<ContentPack> ContentPack::empty(const fs::path& dir) {
+    return std::shared_ptr<ContentPack>(new ContentPack(dir, Catalog{}));
+}
+
+Result<fs::path> ContentPack::checked_path(const FileRef& file) const {
+    LASR_TRY(check_pack_path(file.path));
+    // Every component must be a real directory or, at the end, a plain file:
+    // a symlink anywhere could lead out of the pack.
+    fs::path p = dir_;
+    fs::path rel(file.path);
+    for (auto it = rel.begin(); it != rel.end(); ++it) {
+        p /= *it;
+        struct stat sb {};
+        if (::lstat(p.c_str(), &sb) != 0) {
+            if (errno == ENOENT)
+                return make_error(Domain::content, Errc::not_found, "pack file " + file.path + " is missing");
+            return io_error("cannot stat", p, errno);
+        }
+        bool last = std::next(it) == rel.end();
+        if (S_ISLNK(sb.st_mode))
+            return make_error(Domain::content, Errc::unsafe_path, "pack file " + file.path + " is or passes through a symlink");
+        if (last && !S_ISREG(sb.st_mode))
+            return make_error(Domain::content, Errc::unsafe_path, "pack file " + file.path + " is not a plain file");
+        if (!last && !S_ISDIR(sb.st_mode))
+            return make_error(Domain::content, Errc::unsafe_path, "pack path " + file.path + " passes through a non-directory");
+        if (last && static_cast<uint64_t>(sb.st_size) != file.size)
+            return make_error(Domain::content, Errc::hash_mismatch,
+                              "pack file " + file.path + " is " + std::to_string(sb.st_size) + " bytes, the manifest says " +
+                                  std::to_string(file.size));
+    }
+    return p;
+}
+
+Result<fs::path> ContentPack::verified_path(const FileRef& file) {
+    auto p = checked_path(file);
+    if (!p) return p;
+    {
+        std::lock_guard lock(mu_);
+        if (verified_.count(file.path)) return p;
+    }
+    auto hash = sha256_file(*p);
+    if (!hash) return std::move(hash).error();
+    if (*hash != file.sha256)
+        return make_error(Domain::content, Errc::hash_mismatch,
+                          "pack file " + file.path + " has SHA-256 " + *hash + ", the manifest says " + file.sha256);
+    std::lock_guard lock(mu_);
+    verified_.insert(file.path);
+    return p;
+}
+
+Status ContentPack::verify_all() {
+    for (const FileRef& f : catalog_.all_files()) {
+        auto p = verified_path(f);
+        if (!p) return std::move(p).error();
+    }
+    return {};
+}
+
+}  // namespace lasr

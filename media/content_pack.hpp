@@ -1,0 +1,56 @@
+// The local content cache: an opened content pack on disk.
+//
+// Opening a pack reads and validates its manifest and checks that every file
+// it names is a plain file (not a symlink or device) inside the pack, of the
+// promised size. Each file's SHA-256 is checked before its first use and the
+// result remembered, so nothing that differs from what the library published
+// is ever played.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "config/result.hpp"
+#include "playlists/catalog.hpp"
+
+namespace lasr {
+
+// SHA-256 of a file as 64 lowercase hex digits.
+Result<std::string> sha256_file(const std::filesystem::path& path);
+// SHA-256 of bytes in memory.
+std::string sha256_hex(std::string_view bytes);
+
+// Describes a file under `root` for a manifest: its path (checked with
+// check_pack_path), SHA-256 and size. For tools that build packs.
+Result<FileRef> describe_pack_file(const std::filesystem::path& root, const std::string& rel_path);
+
+class ContentPack {
+public:
+    static Result<std::shared_ptr<ContentPack>> open(const std::filesystem::path& dir);
+    // A pack with nothing in it, for a kiosk that has no content yet: it
+    // starts and says so rather than failing.
+    static std::shared_ptr<ContentPack> empty(const std::filesystem::path& dir);
+
+    const Catalog& catalog() const { return catalog_; }
+    const std::filesystem::path& dir() const { return dir_; }
+
+    // The file's absolute path once its SHA-256 matches the manifest
+    // (hashed on first call, remembered after). Thread-safe.
+    Result<std::filesystem::path> verified_path(const FileRef& file);
+    // Verifies every file now (for tools and the background worker).
+    Status verify_all();
+
+private:
+    ContentPack(std::filesystem::path dir, Catalog catalog) : dir_(std::move(dir)), catalog_(std::move(catalog)) {}
+    Result<std::filesystem::path> checked_path(const FileRef& file) const;
+
+    std::filesystem::path dir_;
+    Catalog catalog_;
+    std::mutex mu_;
+    std::set<std::string> verified_;
+};
+
+}  // namespace lasr

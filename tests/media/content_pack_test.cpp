@@ -1,0 +1,152 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "media/content_pack.hpp"
+#include "playlists/manifest.hpp"
+#include "tests/support/fixtures.hpp"
+
+namespace lasr {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A small real pack on disk: one course, one "video" file, captions.
+class PackOnDisk : public ::testing::Test {
+protected:
+    void SetUp() override {
+        test::write_file(dir / "media/v1.mp4", "not really a video but bytes to hash");
+        test::write_file(dir / "captions/v1.en.vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n");
+        cat.info.library_id = "demo-library";
+        cat.info.version = 1;
+        cat.info.issued = "2026-11-29T00:00:00Z";
+        cat.info.languages = {"en"};
+        Course c;
+        c.id = "c1";
+        c.title.by_lang["en"] = "Course";
+        Video v;
+        v.id = "v1";
+        v.title.by_lang["en"] = "Video";
+        v.duration_s = 1;
+        v.file = *describe_pack_file(dir.path(), "media/v1.mp4");
+        v.captions["en"] = *describe_pack_file(dir.path(), "captions/v1.en.vtt");
+        c.videos.push_back(v);
+        cat.courses.push_back(c);
+    }
+    void write() { test::write_file(dir / "manifest.json", write_manifest(cat)); }
+
+    test::TempDir dir;
+    Catalog cat;
+};
+
+TEST(Sha256, MatchesKnownVectors) {
+    EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    test::TempDir d;
+    std::string big(3 * 1024 * 1024 + 7, 'x');  // spans several read buffers
+    test::write_file(d / "big", big);
+    auto h = sha256_file(d / "big");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(*h, sha256_hex(big));
+}
+
+TEST_F(PackOnDisk, OpensAndVerifies) {
+    write();
+    auto pack = ContentPack::open(dir.path());
+    ASSERT_TRUE(pack) << pack.error().describe();
+    EXPECT_EQ((*pack)->catalog().courses.size(), 1u);
+    EXPECT_TRUE((*pack)->verify_all());
+    auto p = (*pack)->verified_path(cat.courses[0].videos[0].file);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(*p, fs::absolute(dir / "media/v1.mp4"));
+}
+
+TEST_F(PackOnDisk, MissingManifestIsNotFound) {
+    auto pack = ContentPack::open(dir.path());
+    ASSERT_FALSE(pack);
+    EXPECT_EQ(pack.error().code, Errc::not_found);
+}
+
+TEST_F(PackOnDisk, MissingFileIsRefusedAtOpen) {
+    write();
+    fs::remove(dir / "captions/v1.en.vtt");
+    auto pack = ContentPack::open(dir.path());
+    ASSERT_FALSE(pack);
+    EXPECT_EQ(pack.error().code, Errc::not_found);
+    EXPECT_NE(pack.error().message.find("captions/v1.en.vtt is missing"), std::string::npos);
+}
+
+TEST_F(PackOnDisk, WrongHashIsRefusedBeforeUse) {
+    write();
+    // Same size, different bytes: only the hash can tell.
+    std::string bytes = test::read_file(dir / "media/v1.mp4");
+    bytes[3] ^= 0x20;
+    test::write_file(dir / "media/v1.mp4", bytes);
+    auto pack = ContentPack::open(dir.path());
+    ASSERT_TRUE(pack);
+    auto p = (*pack)->verified_path(cat.courses[0].videos[0].file);
+    ASSERT_FALSE(p);
+    EXPECT_EQ(p.error().code, Errc::hash_mismatch);
+    EXPECT_NE(p.error().message.find("media/v1.mp4"), std::string::npos);
+    EXPECT_FALSE((*pack)->verify_all());
+}
+
+TEST_F(PackOnDisk, WrongSizeIsRefusedAtOpen) {
+    write();
+    test::write_file(dir / "media/v1.mp4", "short");
+    auto pack = ContentPack::open(dir.path());
+    ASSERT_FALSE(pack);
+    EXPECT_EQ(pack.error().code, Errc::hash_mismatch);
+    EXPECT_NE(pack.error().message.find("the manifest says"), std::string::npos);
+}
+
+TEST_F(PackOnDisk, SymlinkOutOfThePackIsRefused) {
+    test::TempDir outside;
+    test::write_file(outside / "secret", "not really a video but bytes to hash");
+    write();
+    fs::remove(dir / "media/v1.mp4");
+    fs::create_symlink(outside / "secret", dir / "media/v1.mp4");
+    auto pack = ContentPack::open(dir.path());
+    ASSERT_FALSE(pack);
+    EXPECT_EQ(pack.error().code, Errc::unsafe_path);
+
+    // A symlinked directory on the way is refused too.
+    fs::remove(dir / "media/v1.mp4");
+    fs::remove(dir / "media");
+    test::write_file(outside / "m/v1.mp4", "not really a video but bytes to hash");
+    fs::create_directory_symlink(outside / "m", dir / "media");
+    pack = ContentPack::open(dir.path());
+    ASSERT_FALSE(pack);
+    EXPECT_EQ(pack.error().code, Errc::unsafe_path);
+}
+
+TEST_F(PackOnDisk, DeviceOrFifoIsRefused) {
+    write();
+    fs::remove(dir / "captions/v1.en.vtt");
+    ASSERT_EQ(::mkfifo((dir / "captions/v1.en.vtt").c_str(), 0600), 0);
+    auto pack = ContentPack::open(dir.path());
+    ASSERT_FALSE(pack);
+    EXPECT_EQ(pack.error().code, Errc::unsafe_path);
+}
+
+TEST_F(PackOnDisk, EscapingPathInManifestIsRefused) {
+    std::string m = write_manifest(cat);
+    auto pos = m.find("media/v1.mp4");
+    m.replace(pos, std::string("media/v1.mp4").size(), "../../etc/passwd");
+    test::write_file(dir / "manifest.json", m);
+    auto pack = ContentPack::open(dir.path());
+    ASSERT_FALSE(pack);
+    EXPECT_NE(pack.error().message.find("\"..\" component"), std::string::npos) << pack.error().message;
+}
+
+TEST(DescribePackFile, RefusesUnsafeAndNonFiles) {
+    test::TempDir d;
+    fs::create_directories(d / "sub");
+    EXPECT_FALSE(describe_pack_file(d.path(), "../x"));
+    auto dirref = describe_pack_file(d.path(), "sub");
+    ASSERT_FALSE(dirref);
+    EXPECT_EQ(dirref.error().code, Errc::unsafe_path);
+}
+
+}  // namespace
+}  // namespace lasr

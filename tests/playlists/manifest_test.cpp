@@ -1,0 +1,139 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "playlists/manifest.hpp"
+
+namespace lasr {
+namespace {
+
+using json = nlohmann::json;
+
+const std::string kHash(64, 'a');
+
+json good_manifest() {
+    return json::parse(R"({
+      "format": "lasr-pack", "format_version": 1, "library_id": "demo-library", "version": 3,
+      "issued": "2026-11-29T00:00:00Z", "languages": ["en", "es"],
+      "courses": [{
+        "id": "c1", "title": {"en": "Second responders", "es": "Segundos respondedores"},
+        "videos": [{
+          "id": "c1-v1", "title": {"en": "What is a second responder?"},
+          "file": {"path": "media/c1-v1.mp4", "sha256": ")" + kHash + R"(", "size": 1000},
+          "duration_s": 12.5,
+          "captions": {"en": {"path": "captions/c1-v1.en.vtt", "sha256": ")" + kHash + R"(", "size": 10}},
+          "transcripts": {"es": {"path": "transcripts/c1-v1.es.txt", "sha256": ")" + kHash + R"(", "size": 10}}
+        }]
+      }],
+      "resources": [{
+        "id": "r-988", "name": "988 Suicide & Crisis Lifeline", "category": "crisis",
+        "description": {"en": "Call or text 988."}, "phone": "988", "website": "https://988lifeline.org",
+        "always_open": true, "national": true, "languages": ["en", "es"],
+        "hours": [{"days": ["mon", "tue"], "open": "09:00", "close": "17:00"}]
+      }]
+    })");
+}
+
+TEST(Manifest, ParsesAGoodManifest) {
+    auto cat = parse_manifest(good_manifest().dump());
+    ASSERT_TRUE(cat) << cat.error().describe();
+    EXPECT_EQ(cat->info.library_id, "demo-library");
+    EXPECT_EQ(cat->info.version, 3u);
+    ASSERT_EQ(cat->courses.size(), 1u);
+    const Video& v = cat->courses[0].videos[0];
+    EXPECT_EQ(v.file.path, "media/c1-v1.mp4");
+    EXPECT_DOUBLE_EQ(v.duration_s, 12.5);
+    EXPECT_EQ(v.title.get("es"), "What is a second responder?");  // falls back to English
+    EXPECT_EQ(cat->courses[0].title.get("es"), "Segundos respondedores");
+    ASSERT_EQ(cat->resources.size(), 1u);
+    EXPECT_TRUE(cat->resources[0].always_open);
+    EXPECT_EQ(cat->resources[0].hours[0].close, "17:00");
+    const Course* course = nullptr;
+    EXPECT_EQ(cat->find_video("c1-v1", &course), &v);
+    EXPECT_EQ(course, &cat->courses[0]);
+    EXPECT_EQ(cat->all_files().size(), 3u);
+}
+
+TEST(Manifest, WriteThenParseRoundTrips) {
+    auto cat = parse_manifest(good_manifest().dump());
+    ASSERT_TRUE(cat);
+    std::string written = write_manifest(*cat);
+    auto again = parse_manifest(written);
+    ASSERT_TRUE(again) << again.error().describe();
+    EXPECT_EQ(write_manifest(*again), written);
+}
+
+struct Mutation {
+    const char* name;
+    std::function<void(json&)> apply;
+    const char* expect;
+};
+
+class ManifestBad : public ::testing::TestWithParam<Mutation> {};
+
+TEST_P(ManifestBad, IsRefusedNamingTheField) {
+    json m = good_manifest();
+    GetParam().apply(m);
+    auto cat = parse_manifest(m.dump());
+    ASSERT_FALSE(cat) << GetParam().name;
+    EXPECT_NE(cat.error().message.find(GetParam().expect), std::string::npos) << cat.error().message;
+}
+
+auto& video0(json& m) { return m["courses"][0]["videos"][0]; }
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ManifestBad,
+    ::testing::Values(
+        Mutation{"missing_library", [](json& m) { m.erase("library_id"); }, "library_id: is missing"},
+        Mutation{"unknown_version", [](json& m) { m["format_version"] = 2; }, "format_version 2 is not supported"},
+        Mutation{"wrong_format", [](json& m) { m["format"] = "zip"; }, "format: must be \"lasr-pack\""},
+        Mutation{"missing_file", [](json& m) { video0(m).erase("file"); }, "courses[0].videos[0].file: is missing"},
+        Mutation{"bad_hash", [](json& m) { video0(m)["file"]["sha256"] = "abc"; }, "courses[0].videos[0].file.sha256: must be 64"},
+        Mutation{"upper_hash", [](json& m) { video0(m)["file"]["sha256"] = std::string(64, 'A'); }, "file.sha256: must be 64 lowercase"},
+        Mutation{"zero_size", [](json& m) { video0(m)["file"]["size"] = 0; }, "file.size: must be more than 0"},
+        Mutation{"negative_size", [](json& m) { video0(m)["file"]["size"] = -5; }, "file.size: must be a whole number"},
+        Mutation{"escaping_path", [](json& m) { video0(m)["file"]["path"] = "../../etc/passwd"; }, "has a \"..\" component"},
+        Mutation{"absolute_path", [](json& m) { video0(m)["file"]["path"] = "/etc/passwd"; }, "is absolute"},
+        Mutation{"caption_escape", [](json& m) { video0(m)["captions"]["en"]["path"] = "captions/../../x"; }, "captions.en.path"},
+        Mutation{"backslash", [](json& m) { video0(m)["file"]["path"] = "media\\a.mp4"; }, "has a character outside"},
+        Mutation{"no_duration", [](json& m) { video0(m).erase("duration_s"); }, "duration_s: is missing"},
+        Mutation{"bad_duration", [](json& m) { video0(m)["duration_s"] = -1; }, "duration_s: must be between"},
+        Mutation{"dup_video", [](json& m) { m["courses"][0]["videos"].push_back(video0(m)); }, "id \"c1-v1\" is used twice"},
+        Mutation{"empty_course", [](json& m) { m["courses"][0]["videos"] = json::array(); }, "needs at least one video"},
+        Mutation{"bad_lang", [](json& m) { video0(m)["title"]["EN"] = "x"; }, "\"EN\" is not a language code"},
+        Mutation{"bad_category", [](json& m) { m["resources"][0]["category"] = "pizza"; }, "\"pizza\" is not a known category"},
+        Mutation{"no_contact", [](json& m) { auto& r = m["resources"][0]; r.erase("phone"); r.erase("website"); }, "needs at least a phone"},
+        Mutation{"bad_website", [](json& m) { m["resources"][0]["website"] = "javascript:alert(1)"; }, "must start with https://"},
+        Mutation{"bad_hours", [](json& m) { m["resources"][0]["hours"][0]["open"] = "9am"; }, "hours[0].open: must be HH:MM"},
+        Mutation{"bad_day", [](json& m) { m["resources"][0]["hours"][0]["days"] = {"someday"}; }, "is not one of mon..sun"},
+        Mutation{"courses_not_list", [](json& m) { m["courses"] = "all"; }, "courses: must be a list"}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST(Manifest, RefusesNonJson) {
+    auto cat = parse_manifest("{\"format\": \"lasr-pack\",");
+    ASSERT_FALSE(cat);
+    EXPECT_EQ(cat.error().code, Errc::parse);
+    EXPECT_FALSE(parse_manifest("[1,2]"));
+    EXPECT_FALSE(parse_manifest(""));
+}
+
+TEST(PackPath, AcceptsPlainRelativePaths) {
+    EXPECT_TRUE(check_pack_path("media/c1-v1.mp4"));
+    EXPECT_TRUE(check_pack_path("a.b_c-d"));
+}
+
+TEST(PackPath, RefusesEscapes) {
+    for (const char* p : {"", "/abs", "../x", "a/../b", "a/./b", "a//b", "a/", "..", ".", "a\\b", "-rf", "a/-x",
+                          "a b", "caf\xc3\xa9", "x\ny"}) {
+        auto st = check_pack_path(p);
+        EXPECT_FALSE(st) << "accepted \"" << p << "\"";
+        if (!st) {
+            EXPECT_EQ(st.error().code, Errc::unsafe_path);
+        }
+    }
+    EXPECT_FALSE(check_pack_path(std::string("a\0b", 3)));
+    EXPECT_FALSE(check_pack_path(std::string(300, 'a')));
+}
+
+}  // namespace
+}  // namespace lasr

@@ -1,0 +1,48 @@
+// Shared test fixtures: real temporary directories, real media made with
+// ffmpeg, and running real programs. No mocks.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace lasr::test {
+
+// A fresh directory under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path operator/(const std::string& rel) const { return path_ / rel; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// Runs argv (no shell), returns the exit status (-1 if it could not run,
+// 128+N when killed by signal N). Output goes to `log` when given.
+int run(const std::vector<std::string>& argv, const std::filesystem::path& log = {});
+
+struct VideoSpec {
+    double seconds = 2.0;
+    int width = 320;
+    int height = 180;
+    bool audio = true;
+    bool faststart = true;  // moov atom at the front (what a web-ready file has)
+    std::string text;       // drawn on the picture when not empty
+};
+
+// Makes an H.264/AAC MP4 with ffmpeg; fails the test (ADD_FAILURE) on error.
+bool make_video(const std::filesystem::path& out, const VideoSpec& spec = {});
+
+// Writes bytes to a file, creating parent directories.
+void write_file(const std::filesystem::path& p, const std::string& bytes);
+std::string read_file(const std::filesystem::path& p);
+
+// Copies the first `keep` bytes of `in` to `out` (a truncated download).
+void truncate_copy(const std::filesystem::path& in, const std::filesystem::path& out, uint64_t keep);
+
+}  // namespace lasr::test
