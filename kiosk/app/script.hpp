@@ -1,0 +1,65 @@
+// Scripts drive the kiosk UI from a text file, one step per line, for
+// screenshot tours, end-to-end tests and benchmarks:
+//
+//   # comment
+//   goto resources          (home | resources | course:ID | resource:ID)
+//   tap course:c1-second-responders   (a widget id, tapped where it is drawn)
+//   type food               (text into the focused field)
+//   play c1-v1              (start a video directly)
+//   wait-end                (until the playing video ends or fails)
+//   wait 500                (milliseconds)
+//   screenshot home-en      (saved as NAME.png in --screenshot-dir)
+//   key escape              (a key: escape, enter, space, tab, up, down...)
+//   quit
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/result.hpp"
+#include "kiosk/app/app.hpp"
+
+namespace lasr {
+
+struct ScriptStep {
+    enum class Kind { go_to, tap, type, play, wait_end, wait_ms, screenshot, key, quit };
+    Kind kind;
+    std::string arg;
+    int line = 0;
+};
+
+Result<std::vector<ScriptStep>> parse_script(std::string_view text, const std::string& origin = "script");
+Result<std::vector<ScriptStep>> load_script(const std::filesystem::path& path);
+
+// Steps through a script against the app. The UI loop asks next() every
+// frame and carries out what it gets: a tap at a widget, a screenshot, text.
+class ScriptRunner {
+public:
+    struct Action {
+        enum class Kind { none, tap, type, key, screenshot, failed } kind = Kind::none;
+        std::string arg;
+    };
+
+    explicit ScriptRunner(std::vector<ScriptStep> steps) : steps_(std::move(steps)) {}
+
+    // `now` is app time in seconds. Intents (goto, play, quit) go straight to
+    // the app; UI actions come back for the loop to perform.
+    Action next(App& app, double now);
+    bool done() const { return pc_ >= steps_.size(); }
+    // Seconds the loop may sleep before the script needs it again.
+    double idle_for(double now) const;
+    // After a failed action: the step and why, for the log.
+    std::string describe_current() const;
+
+    double wait_end_timeout_s = 120;
+
+private:
+    std::vector<ScriptStep> steps_;
+    size_t pc_ = 0;
+    double step_started_ = -1;
+    int settle_frames_ = 0;
+};
+
+}  // namespace lasr

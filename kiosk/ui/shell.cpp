@@ -1,0 +1,363 @@
+#include "kiosk/ui/shell.hpp"
+
+#define GLFW_INCLUDE_NONE
+#include <GL/gl.h>
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <stb_image_write.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <vector>
+
+#include "config/log.hpp"
+#include "kiosk/app/app.hpp"
+#include "kiosk/app/script.hpp"
+#include "kiosk/ui/theme.hpp"
+#include "kiosk/ui/views.hpp"
+
+namespace lasr::ui {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double kOverlaySeconds = 5.0;
+
+// Input since the last frame: ImGui needs a few frames to settle after it.
+std::atomic<int> g_input_frames{0};
+
+void note_input() { g_input_frames.store(3); }
+
+void on_cursor(GLFWwindow*, double, double) { note_input(); }
+void on_button(GLFWwindow*, int, int, int) { note_input(); }
+void on_scroll(GLFWwindow*, double, double) { note_input(); }
+void on_key(GLFWwindow*, int, int, int, int) { note_input(); }
+void on_char(GLFWwindow*, unsigned int) { note_input(); }
+void on_size(GLFWwindow*, int, int) { note_input(); }
+void on_refresh(GLFWwindow*) { note_input(); }
+
+void on_glfw_error(int code, const char* what) {
+    log::error("ui", "glfw error=" + std::to_string(code) + " " + (what ? what : ""));
+}
+
+void* get_proc_address(void*, const char* name) {
+    return reinterpret_cast<void*>(glfwGetProcAddress(name));
+}
+
+Status save_screenshot(const fs::path& path, int w, int h) {
+    std::vector<unsigned char> px(static_cast<size_t>(w) * static_cast<size_t>(h) * 3);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadBuffer(GL_BACK);
+    glReadPixels(0, 0, w, h, GL_RGB, GL_UNSIGNED_BYTE, px.data());
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    stbi_flip_vertically_on_write(1);
+    if (!stbi_write_png(path.c_str(), w, h, 3, px.data(), w * 3))
+        return make_error(Domain::ui, Errc::io, "cannot write screenshot " + path.string());
+    log::info("ui", "screenshot=" + path.string());
+    return {};
+}
+
+struct Clock {
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    double now() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
+};
+
+// A tap injected by a script: hover, press, release over three frames, the
+// way a finger's touch reaches ImGui through the X server.
+struct InjectedTap {
+    int phase = 0;  // 0 = none, 3 = hover, 2 = down, 1 = up
+    ImVec2 at;
+};
+
+int key_from_name(const std::string& name) {
+    if (name == "escape") return ImGuiKey_Escape;
+    if (name == "enter") return ImGuiKey_Enter;
+    if (name == "space") return ImGuiKey_Space;
+    if (name == "tab") return ImGuiKey_Tab;
+    if (name == "up") return ImGuiKey_UpArrow;
+    if (name == "down") return ImGuiKey_DownArrow;
+    if (name == "left") return ImGuiKey_LeftArrow;
+    if (name == "right") return ImGuiKey_RightArrow;
+    return -1;
+}
+
+}  // namespace
+
+int run_kiosk(const ShellOptions& opt) {
+    Clock clock;
+    const Config& cfg = opt.config;
+
+    // No content (or bad content) is not a reason to stop: the kiosk starts,
+    // says it has nothing to show, and the error is in the log for staff.
+    std::shared_ptr<ContentPack> pack;
+    if (auto opened = ContentPack::open(opt.pack_dir)) pack = std::move(*opened);
+    else {
+        log::error(opened.error());
+        pack = ContentPack::empty(opt.pack_dir);
+    }
+
+    std::unique_ptr<UsageLog> usage;
+    if (cfg.usage.enabled) {
+        auto u = UsageLog::open(cfg.usage_db_path());
+        if (u) usage = std::move(*u);
+        else log::error(u.error());  // the kiosk still plays without its log
+    }
+
+    std::vector<ScriptStep> steps;
+    if (!opt.script.empty()) {
+        auto s = load_script(opt.script);
+        if (!s) {
+            log::error(s.error());
+            return 2;
+        }
+        steps = std::move(*s);
+    }
+
+    glfwSetErrorCallback(on_glfw_error);
+    if (!glfwInit()) {
+        log::error("ui", "no display: GLFW could not initialise (is DISPLAY set? use xvfb-run for a headless run)");
+        return 2;
+    }
+    GLFWmonitor* monitor = nullptr;
+    int w = cfg.display.width, h = cfg.display.height;
+    if (opt.windowed) {
+        w = opt.windowed->first;
+        h = opt.windowed->second;
+    } else if (cfg.display.fullscreen) {
+        monitor = glfwGetPrimaryMonitor();
+        if (monitor) {
+            const GLFWvidmode* mode = glfwGetVideoMode(monitor);
+            w = mode->width;
+            h = mode->height;
+        }
+    }
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+    GLFWwindow* window = glfwCreateWindow(w, h, "LASR Kiosk", monitor, nullptr);
+    if (!window) {
+        log::error("ui", "could not create an OpenGL 3.0 window");
+        glfwTerminate();
+        return 2;
+    }
+    glfwMakeContextCurrent(window);
+    glfwSwapInterval(1);
+    if (monitor) glfwSetInputMode(window, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);  // a touch kiosk shows no pointer
+    // Our callbacks first: ImGui chains to them, so any input wakes the loop.
+    glfwSetCursorPosCallback(window, on_cursor);
+    glfwSetMouseButtonCallback(window, on_button);
+    glfwSetScrollCallback(window, on_scroll);
+    glfwSetKeyCallback(window, on_key);
+    glfwSetCharCallback(window, on_char);
+    glfwSetFramebufferSizeCallback(window, on_size);
+    glfwSetWindowRefreshCallback(window, on_refresh);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+    int fbw = 0, fbh = 0;
+    glfwGetFramebufferSize(window, &fbw, &fbh);
+    float scale = std::min(static_cast<float>(fbw) / 1920.f, static_cast<float>(fbh) / 1080.f);
+    if (fbh > fbw) scale = static_cast<float>(fbw) / 1080.f;  // portrait
+    Fonts fonts = load_fonts(scale);
+    apply_style(scale);
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 130");
+
+    int exit_code = 0;
+    {
+        PlayerOptions po;
+        po.hwdec = cfg.player.hwdec;
+        po.volume = cfg.player.volume;
+        po.mute = cfg.player.mute;
+        po.audio = cfg.player.audio;
+        po.captions_visible = cfg.player.captions;
+        po.caption_language = cfg.kiosk.language;
+        po.caption_font_px_at_1080 = 54;
+        auto created = Player::create(po, [] { glfwPostEmptyEvent(); });
+        if (!created) {
+            log::error(created.error());
+            exit_code = 2;
+        }
+        std::unique_ptr<Player> player = created ? std::move(*created) : nullptr;
+        if (player) {
+            if (auto st = player->attach_renderer(get_proc_address, nullptr); !st) {
+                log::error(st.error());
+                exit_code = 2;
+                player.reset();
+            }
+        }
+        if (player) {
+            App app(cfg, pack, *player, usage.get());
+            ScriptRunner script(std::move(steps));
+            const bool scripted = !opt.script.empty();
+            log::info("ui", "ready screen=" + std::to_string(fbw) + "x" + std::to_string(fbh) +
+                                " startup_ms=" + std::to_string(static_cast<int>(log::ms_since_process_start())));
+            if (!opt.play_file.empty()) {
+                if (auto st = app.play_file_and_quit(opt.play_file, clock.now()); !st) {
+                    log::error(st.error());
+                    exit_code = 3;
+                    app.dispatch({Intent::Kind::quit, ""}, clock.now());
+                }
+            }
+
+            InjectedTap tap;
+            std::map<std::string, Rect> targets;
+            std::string pending_screenshot;
+            double overlay_until = clock.now() + kOverlaySeconds;
+            bool first_frame_logged = false;
+            bool video_started = false;
+            Screen last_screen = app.state().screen;
+            int redraw = 2;
+
+            while (!app.state().quit) {
+                double now = clock.now();
+                // Sleep until something happens: input, an mpv wakeup, a timer.
+                double timeout = std::min(app.seconds_until_next_tick(now), 1.0);
+                if (scripted && !script.done()) timeout = std::min(timeout, script.idle_for(now));
+                if (app.state().screen == Screen::player && overlay_until > now)
+                    timeout = std::min(timeout, overlay_until - now + 0.01);
+                if (redraw > 0 || g_input_frames.load() > 0 || tap.phase > 0 || !pending_screenshot.empty()) timeout = 0;
+                if (timeout > 0) glfwWaitEventsTimeout(timeout);
+                else glfwPollEvents();
+                if (glfwWindowShouldClose(window)) app.dispatch({Intent::Kind::quit, ""}, clock.now());
+                now = clock.now();
+
+                auto events = player->poll();
+                for (const auto& ev : events) {
+                    if (ev.kind == PlayerEvent::Kind::started) {
+                        video_started = true;
+                        overlay_until = now + kOverlaySeconds;
+                    }
+                }
+                if (!events.empty()) {
+                    app.on_player_events(events, now);
+                    redraw = std::max(redraw, 2);
+                }
+                app.tick(now);
+                if (app.state().quit) break;
+
+                if (scripted && !script.done() && tap.phase == 0 && pending_screenshot.empty()) {
+                    auto act = script.next(app, now);
+                    switch (act.kind) {
+                        case ScriptRunner::Action::Kind::none: break;
+                        case ScriptRunner::Action::Kind::tap: {
+                            auto it = targets.find(act.arg);
+                            if (it == targets.end()) {
+                                log::error("ui", "script: nothing to tap with id " + act.arg + " on screen " +
+                                                     std::string(to_string(app.state().screen)));
+                                exit_code = 4;
+                                app.dispatch({Intent::Kind::quit, ""}, now);
+                            } else {
+                                tap.phase = 3;
+                                tap.at = ImVec2(it->second.x + it->second.w / 2, it->second.y + it->second.h / 2);
+                            }
+                            break;
+                        }
+                        case ScriptRunner::Action::Kind::type:
+                            for (char c : act.arg) io.AddInputCharacter(static_cast<unsigned char>(c));
+                            break;
+                        case ScriptRunner::Action::Kind::key: {
+                            int k = key_from_name(act.arg);
+                            if (k == ImGuiKey_Escape) app.dispatch({Intent::Kind::back, ""}, now);
+                            else if (k < 0) log::warn("ui", "script: unknown key " + act.arg);
+                            break;
+                        }
+                        case ScriptRunner::Action::Kind::screenshot:
+                            pending_screenshot = act.arg;
+                            break;
+                        case ScriptRunner::Action::Kind::failed:
+                            log::error("ui", "script failed at " + script.describe_current() + ": " + act.arg);
+                            exit_code = 4;
+                            app.dispatch({Intent::Kind::quit, ""}, now);
+                            break;
+                    }
+                    redraw = std::max(redraw, 1);
+                }
+                if (scripted && script.done() && opt.play_file.empty() && !app.state().quit) {
+                    app.dispatch({Intent::Kind::quit, ""}, now);
+                }
+                if (app.state().quit) break;
+
+                bool on_player = app.state().screen == Screen::player;
+                bool video_frame = player->frame_pending();
+                if (app.state().screen != last_screen) {
+                    last_screen = app.state().screen;
+                    redraw = std::max(redraw, 2);
+                    if (on_player) overlay_until = now + kOverlaySeconds;
+                }
+                bool overlay_visible = on_player && overlay_until > now;
+                static bool overlay_was_visible = false;
+                if (overlay_visible != overlay_was_visible) redraw = std::max(redraw, 1);
+                overlay_was_visible = overlay_visible;
+                int input = g_input_frames.load();
+                if (!(redraw > 0 || input > 0 || video_frame || tap.phase > 0 || !pending_screenshot.empty())) continue;
+                if (input > 0) {
+                    g_input_frames.fetch_sub(1);
+                    if (on_player && (io.MouseDown[0] || io.MouseClicked[0])) overlay_until = now + kOverlaySeconds;
+                }
+                if (redraw > 0) --redraw;
+
+                glfwGetFramebufferSize(window, &fbw, &fbh);
+                ImGui_ImplOpenGL3_NewFrame();
+                ImGui_ImplGlfw_NewFrame();
+                if (tap.phase > 0) {
+                    io.MousePos = tap.at;
+                    io.MouseDown[0] = tap.phase == 2;
+                    if (on_player) overlay_until = now + kOverlaySeconds;
+                    --tap.phase;
+                } else if (scripted) {
+                    io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);  // no hover left behind
+                }
+                ImGui::NewFrame();
+                ViewContext ctx{fonts, scale, static_cast<float>(fbw), static_cast<float>(fbh), overlay_visible};
+                FrameOutput out;
+                draw_screen(app, ctx, out);
+                ImGui::Render();
+
+                glViewport(0, 0, fbw, fbh);
+                if (on_player) {
+                    player->render(0, fbw, fbh);
+                } else {
+                    ImVec4 bg = ImGui::ColorConvertU32ToFloat4(color::ground);
+                    glClearColor(bg.x, bg.y, bg.z, 1);
+                    glClear(GL_COLOR_BUFFER_BIT);
+                }
+                ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+                if (!pending_screenshot.empty()) {
+                    if (auto st = save_screenshot(opt.screenshot_dir / (pending_screenshot + ".png"), fbw, fbh); !st)
+                        log::error(st.error());
+                    pending_screenshot.clear();
+                }
+                glfwSwapBuffers(window);
+                player->report_swap();
+                if (on_player && video_frame && video_started && !first_frame_logged) {
+                    first_frame_logged = true;
+                    char b[64];
+                    std::snprintf(b, sizeof b, "first_frame_ms=%.0f", log::ms_since_process_start());
+                    log::info("ui", b);
+                }
+                targets = std::move(out.targets);
+                for (const Intent& in : out.intents) app.dispatch(in, clock.now());
+                if (!out.intents.empty()) redraw = std::max(redraw, 2);
+            }
+            exit_code = exit_code != 0 ? exit_code : app.state().exit_code;
+            if (usage) log::info("ui", "exit code=" + std::to_string(exit_code));
+        }
+        // The player (and its render context) goes before the GL context.
+    }
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return exit_code;
+}
+
+}  // namespace lasr::ui

@@ -1,0 +1,26 @@
+// The windowed kiosk: a GLFW window with an OpenGL context, libmpv rendering
+// into it, Dear ImGui drawn on top, and the event-driven main loop.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "config/config.hpp"
+
+namespace lasr::ui {
+
+struct ShellOptions {
+    Config config;
+    std::filesystem::path pack_dir;
+    std::optional<std::pair<int, int>> windowed;  // --windowed WxH
+    std::string play_file;                        // --play FILE
+    bool quit_at_end = false;
+    std::filesystem::path script;                 // --script FILE
+    std::filesystem::path screenshot_dir = ".";
+};
+
+// Runs until quit; returns the process exit code.
+int run_kiosk(const ShellOptions& options);
+
+}  // namespace lasr::ui

@@ -1,0 +1,36 @@
+// The screens. Each frame the loop calls draw_screen() with the app's state;
+// views draw it and return intents. They own no domain state: presentation
+// details (overlay shown, scale) come in through ViewContext.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kiosk/app/app.hpp"
+#include "kiosk/ui/theme.hpp"
+
+namespace lasr::ui {
+
+struct Rect {
+    float x = 0, y = 0, w = 0, h = 0;
+};
+
+struct ViewContext {
+    const Fonts& fonts;
+    float scale = 1;        // 1.0 at 1080 lines
+    float width = 1920, height = 1080;
+    bool overlay_visible = true;  // player controls shown
+};
+
+struct FrameOutput {
+    std::vector<Intent> intents;
+    std::map<std::string, Rect> targets;  // tap targets on screen this frame, by id
+};
+
+void draw_screen(const App& app, const ViewContext& ctx, FrameOutput& out);
+
+// "0:15", "12:03", "1:02:03"
+std::string format_clock(double seconds);
+
+}  // namespace lasr::ui
