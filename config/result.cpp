@@ -7,6 +7,7 @@ std::string_view to_string(Domain d) noexcept {
         case Domain::config: return "config";
         case Domain::content: return "content";
         case Domain::media: return "media";
+        case Domain::storage: return "storage";
         case Domain::usage: return "usage";
         case Domain::sync: return "sync";
         case Domain::ui: return "ui";

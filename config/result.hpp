@@ -16,7 +16,7 @@
 
 namespace lasr {
 
-enum class Domain { config, content, media, usage, sync, ui, system };
+enum class Domain { config, content, media, storage, usage, sync, ui, system };
 
 enum class Errc {
     invalid_argument,  // the caller passed something that can never work

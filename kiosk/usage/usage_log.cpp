@@ -9,7 +9,7 @@
 #include <system_error>
 
 #include "config/log.hpp"
-#include "kiosk/usage/sqlite.hpp"
+#include "kiosk/db/sqlite.hpp"
 
 namespace lasr {
 namespace {

@@ -56,7 +56,7 @@ public:
     static constexpr int kSchemaVersion = 1;
 
     // Opens the database at db_path, creating its directories and the file if
-    // needed, and brings its schema up to date. Errors (domain usage) name the
+    // needed, and brings its schema up to date. Errors (domain storage for the file itself, usage for bad calls) name the
     // file: not a SQLite database -> parse; written by a newer program
     // (schema version above kSchemaVersion), or some other program's SQLite
     // database -> validation, and the file is left untouched; the OS refused

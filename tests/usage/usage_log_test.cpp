@@ -14,7 +14,7 @@
 #include <set>
 #include <thread>
 
-#include "kiosk/usage/sqlite.hpp"
+#include "kiosk/db/sqlite.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace lasr {
@@ -189,7 +189,7 @@ TEST(UsageLog, RefusesAFutureSchemaVersionAndLeavesTheFileAlone) {
 
     auto log = UsageLog::open(db);
     ASSERT_FALSE(log);
-    EXPECT_EQ(log.error().domain, Domain::usage);
+    EXPECT_EQ(log.error().domain, Domain::storage);
     EXPECT_EQ(log.error().code, Errc::validation);
     EXPECT_NE(log.error().message.find(db.string()), std::string::npos) << log.error().message;
     EXPECT_NE(log.error().message.find("schema version 7 is newer"), std::string::npos) << log.error().message;
@@ -213,7 +213,7 @@ TEST(UsageLog, RefusesAGarbageFileWithAClearError) {
         test::write_file(db, bytes);
         auto log = UsageLog::open(db);
         ASSERT_FALSE(log);
-        EXPECT_EQ(log.error().domain, Domain::usage);
+        EXPECT_EQ(log.error().domain, Domain::storage);
         EXPECT_TRUE(log.error().code == Errc::parse || log.error().code == Errc::io) << log.error().describe();
         EXPECT_NE(log.error().message.find(db.string()), std::string::npos) << log.error().message;
         EXPECT_EQ(test::read_file(db), bytes) << "the file was changed";
@@ -239,7 +239,7 @@ TEST(UsageLog, RefusesADirectoryInPlaceOfTheFile) {
     fs::create_directories(dir / "usage.db");
     auto log = UsageLog::open(dir / "usage.db");
     ASSERT_FALSE(log);
-    EXPECT_EQ(log.error().domain, Domain::usage);
+    EXPECT_EQ(log.error().domain, Domain::storage);
     EXPECT_EQ(log.error().code, Errc::io) << log.error().describe();
 }
 

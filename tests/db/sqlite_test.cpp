@@ -1,6 +1,6 @@
 // The private SQLite layer of kiosk/usage: statements, transactions and
 // migrations, on real files.
-#include "kiosk/usage/sqlite.hpp"
+#include "kiosk/db/sqlite.hpp"
 
 #include <gtest/gtest.h>
 
@@ -80,7 +80,7 @@ TEST(UsageSqlite, BadBindIsReportedByStep) {
     st->bind_int64(5, 1);  // no ?5
     auto r = st->run();
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().domain, Domain::usage);
+    EXPECT_EQ(r.error().domain, Domain::storage);
     st->bind_int64(1, 1);
     EXPECT_TRUE(st->run()) << "reset clears the remembered bind error";
 }

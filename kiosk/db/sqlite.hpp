@@ -1,12 +1,12 @@
-// A thin RAII layer over SQLite, private to kiosk/usage (in the manner of
+// A thin RAII layer over SQLite for the kiosk's local databases (in the manner of
 // MPD's lib/sqlite and Chromium's sql/): a Database owns the connection, a
 // Statement owns one prepared statement that is prepared once and reused
 // (bind, step, reset), a Transaction rolls back unless committed, and
 // migrate() brings a schema forward by PRAGMA user_version.
 //
 // This header names SQLite's handle types only by forward declaration, so
-// nothing outside lasr_usage ever includes <sqlite3.h>. Failures come back as
-// lasr::Error with domain usage and a message that names the database file.
+// nothing outside lasr_db ever includes <sqlite3.h>. Failures come back as
+// lasr::Error with domain storage and a message that names the database file.
 // Nothing here throws; destructors log what they cannot report.
 //
 // None of these classes is thread-safe on its own: the owner serialises use

@@ -1,4 +1,4 @@
-#include "kiosk/usage/sqlite.hpp"
+#include "kiosk/db/sqlite.hpp"
 
 #include <sqlite3.h>
 
@@ -56,7 +56,7 @@ Error make_sqlite_error(sqlite3* db, int rc, std::string_view file, std::string_
     msg += " (sqlite ";
     msg += std::to_string(rc);
     msg += ')';
-    return make_error(Domain::usage, errc_for(rc), std::move(msg));
+    return make_error(Domain::storage, errc_for(rc), std::move(msg));
 }
 
 int int_size(std::string_view s) {
@@ -136,13 +136,13 @@ Result<Statement> Database::prepare(std::string_view sql, std::string_view what,
     }
     Statement st(stmt, std::string(what));
     if (!stmt) {  // only whitespace or a comment
-        return make_error(Domain::usage, Errc::internal,
+        return make_error(Domain::storage, Errc::internal,
                           path_ + ": preparing " + std::string(what) + ": no SQL statement");
     }
     // One statement per Statement: anything after it would be silently lost.
     for (const char* p = tail; p && p < sql.data() + sql.size(); ++p) {
         if (*p != ' ' && *p != '\n' && *p != '\t' && *p != '\r' && *p != ';') {
-            return make_error(Domain::usage, Errc::internal,
+            return make_error(Domain::storage, Errc::internal,
                               path_ + ": preparing " + std::string(what) + ": more than one SQL statement");
         }
     }
@@ -155,7 +155,7 @@ Result<int64_t> Database::query_int64(std::string_view sql, std::string_view wha
     ScopedReset reset(*st);
     auto row = st->step();
     if (!row) return std::move(row).error();
-    if (!*row) return make_error(Domain::usage, Errc::not_found, path_ + ": " + std::string(what) + ": no result");
+    if (!*row) return make_error(Domain::storage, Errc::not_found, path_ + ": " + std::string(what) + ": no result");
     return st->column_int64(0);
 }
 
@@ -165,7 +165,7 @@ Result<std::string> Database::query_text(std::string_view sql, std::string_view 
     ScopedReset reset(*st);
     auto row = st->step();
     if (!row) return std::move(row).error();
-    if (!*row) return make_error(Domain::usage, Errc::not_found, path_ + ": " + std::string(what) + ": no result");
+    if (!*row) return make_error(Domain::storage, Errc::not_found, path_ + ": " + std::string(what) + ": no result");
     return st->column_text(0);
 }
 
@@ -270,14 +270,14 @@ Transaction::~Transaction() {
 }
 
 Status Transaction::begin() {
-    if (active_) return make_error(Domain::usage, Errc::internal, db_.path() + ": transaction already begun");
+    if (active_) return make_error(Domain::storage, Errc::internal, db_.path() + ": transaction already begun");
     LASR_TRY(db_.exec(kind_ == Kind::immediate ? kBeginImmediate : kBeginDeferred, "begin transaction"));
     active_ = true;
     return {};
 }
 
 Status Transaction::commit() {
-    if (!active_) return make_error(Domain::usage, Errc::internal, db_.path() + ": commit without a transaction");
+    if (!active_) return make_error(Domain::storage, Errc::internal, db_.path() + ": commit without a transaction");
     auto st = db_.exec(kCommit, "commit");
     // A failed COMMIT may leave the transaction open (SQLITE_BUSY) or may have
     // rolled it back already; either way the destructor's rollback cleans up.
@@ -300,7 +300,7 @@ Result<int> user_version(Database& db) {
     auto v = db.query_int64(kGetUserVersion, "reading schema version");
     if (!v) return std::move(v).error();
     if (*v < 0 || *v > INT_MAX) {
-        return make_error(Domain::usage, Errc::parse,
+        return make_error(Domain::storage, Errc::parse,
                           db.path() + ": schema version " + std::to_string(*v) + " is not a valid version");
     }
     return static_cast<int>(*v);
@@ -308,7 +308,7 @@ Result<int> user_version(Database& db) {
 
 Status check_version_known(const Database& db, int found, int latest) {
     if (found <= latest) return {};
-    return make_error(Domain::usage, Errc::validation,
+    return make_error(Domain::storage, Errc::validation,
                       db.path() + ": schema version " + std::to_string(found) +
                           " is newer than this program knows (" + std::to_string(latest) +
                           "); it was written by a newer lasr-kiosk. Refusing to open it so "
@@ -319,7 +319,7 @@ Result<int> migrate(Database& db, std::span<const Migration> steps) {
     const int latest = steps.empty() ? 0 : steps.back().version;
     for (size_t i = 0; i < steps.size(); ++i) {
         if (steps[i].version != static_cast<int>(i) + 1) {
-            return make_error(Domain::usage, Errc::internal,
+            return make_error(Domain::storage, Errc::internal,
                               "migration list out of order at " + std::string(steps[i].what));
         }
     }
