@@ -1,0 +1,66 @@
+#include "config/worker.hpp"
+
+namespace lasr {
+
+Worker::Worker(std::function<void()> wakeup) : wakeup_(std::move(wakeup)), thread_([this] { run(); }) {}
+
+Worker::~Worker() {
+    {
+        std::lock_guard lock(mu_);
+        stopping_.store(true);
+        jobs_.clear();
+    }
+    cv_.notify_all();
+    thread_.join();
+}
+
+void Worker::post(Job job) {
+    {
+        std::lock_guard lock(mu_);
+        if (stopping_.load()) return;
+        jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+}
+
+void Worker::complete(std::function<void()> fn) {
+    {
+        std::lock_guard lock(mu_);
+        done_.push_back(std::move(fn));
+    }
+    if (wakeup_) wakeup_();
+}
+
+int Worker::drain() {
+    std::deque<std::function<void()>> ready;
+    {
+        std::lock_guard lock(mu_);
+        ready.swap(done_);
+    }
+    for (auto& fn : ready) fn();
+    return static_cast<int>(ready.size());
+}
+
+size_t Worker::pending() const {
+    std::lock_guard lock(mu_);
+    return jobs_.size() + (busy_ ? 1 : 0);
+}
+
+void Worker::run() {
+    for (;;) {
+        Job job;
+        {
+            std::unique_lock lock(mu_);
+            cv_.wait(lock, [this] { return stopping_.load() || !jobs_.empty(); });
+            if (stopping_.load()) return;
+            job = std::move(jobs_.front());
+            jobs_.pop_front();
+            busy_ = true;
+        }
+        job(stopping_);
+        std::lock_guard lock(mu_);
+        busy_ = false;
+    }
+}
+
+}  // namespace lasr

@@ -1,0 +1,83 @@
+// HTTP(S) for content sync and usage upload. The only code that includes
+// libcurl. Blocking calls, for the background worker only (never the UI
+// thread). TLS verification is always on; proxies come from the standard
+// variables (http_proxy, https_proxy, no_proxy), as libcurl reads them.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/result.hpp"
+
+namespace lasr::net {
+
+struct HttpOptions {
+    std::string ca_file;             // extra CA bundle; empty: the system's
+    long connect_timeout_s = 10;
+    long low_speed_bytes_per_s = 100;  // slower than this for...
+    long low_speed_window_s = 30;      // ...this long is a time-out (a slow drip)
+    long total_timeout_s = 0;          // 0: none (large downloads)
+    std::string user_agent = "lasr-kiosk";
+};
+
+struct HttpRequest {
+    std::string method = "GET";
+    std::string url;
+    std::vector<std::string> headers;  // "Name: value"
+    std::string body;                  // sent when not empty (or for POST/PUT)
+    std::string basic_user;            // HTTP Basic auth when not empty
+    std::string basic_password;
+};
+
+struct HttpResponse {
+    long status = 0;
+    std::map<std::string, std::string> headers;  // names lower-case; last one wins
+    std::string body;                            // empty for downloads to a file
+    uint64_t bytes_received = 0;
+
+    // A header's value, or "" (name in lower case).
+    std::string header(const std::string& name) const;
+};
+
+struct Progress {
+    uint64_t received = 0;  // bytes of this transfer
+    uint64_t expected = 0;  // bytes of this transfer when known, else 0
+};
+using ProgressFn = std::function<void(const Progress&)>;
+
+class HttpClient {
+public:
+    static Result<std::unique_ptr<HttpClient>> create(const HttpOptions& options = {});
+    ~HttpClient();
+    HttpClient(const HttpClient&) = delete;
+    HttpClient& operator=(const HttpClient&) = delete;
+
+    // Sends a request and reads the whole response body into memory (at
+    // most max_body bytes). Any HTTP status is a successful Result; failures
+    // to connect, time-outs and TLS errors are Errc::unavailable errors.
+    Result<HttpResponse> send(const HttpRequest& request, size_t max_body = 64u << 20);
+
+    // Downloads the response body into `file`, appended to what it holds:
+    // when the file is not empty, asks for the rest with Range (and
+    // If-Range: `if_range`, an ETag or Last-Modified, when given). A 200 to
+    // a range request (the resource changed) truncates the file and starts
+    // over. Stops with Errc::stalled when `cancel` becomes true. The file is
+    // flushed but not fsynced; the caller verifies and renames it.
+    Result<HttpResponse> download(const HttpRequest& request, const std::filesystem::path& file,
+                                  const std::string& if_range = {}, ProgressFn progress = {},
+                                  const std::atomic<bool>* cancel = nullptr);
+
+    struct Impl;
+
+private:
+    explicit HttpClient(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lasr::net
