@@ -172,7 +172,7 @@ std::string Schedule::explain(const Choice& c) const {
     switch (c.why) {
         case Choice::Why::rule: return describe_rule(static_cast<size_t>(c.rule));
         case Choice::Why::no_rule_matches:
-            return "no rule matches " + c.local.date_time() + " " + zone_.name() + "; the default playlist plays";
+            return "no rule matches; the default playlist plays";
         case Choice::Why::clock_not_trusted:
             return "the clock is not trusted yet; the default playlist plays until it is";
     }
