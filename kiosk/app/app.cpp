@@ -28,10 +28,11 @@ std::optional<Screen> screen_from_string(std::string_view s) noexcept {
     return std::nullopt;
 }
 
-App::App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player, UsageLog* usage)
+App::App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player, UsageLog* usage, TrainingEnv training)
     : config_(config), pack_(std::move(pack)), player_(player), usage_(usage) {
     state_.language = config_.kiosk.language;
     state_.captions = config_.player.captions;
+    if (config_.kiosk.mode == "training") training_ = std::make_unique<TrainingMode>(*this, config_, std::move(training));
 }
 
 void App::go(Screen s) {
@@ -46,6 +47,7 @@ void App::show_notice(const std::string& key, double now) {
 
 void App::dispatch(const Intent& in, double now) {
     last_activity_ = now;
+    if (training_ && !TrainingMode::accepts(in)) return;  // an unattended screen has no navigation
     switch (in.kind) {
         case Intent::Kind::go_home:
             if (state_.screen == Screen::player) player_.stop();
@@ -115,19 +117,19 @@ void App::dispatch(const Intent& in, double now) {
     }
 }
 
-void App::start_video(const std::string& video_id, double now) {
+bool App::start_video(const std::string& video_id, double now) {
     const Course* course = nullptr;
     const Video* video = catalog().find_video(video_id, &course);
     if (!video) {
         log::warn("app", "no video " + video_id);
-        return;
+        return false;
     }
     // Nothing plays that differs from what the library published.
     auto file = pack_->verified_path(video->file);
     if (!file) {
         log::error(file.error());
         show_notice("notice.video_unavailable", now);
-        return;
+        return false;
     }
     MediaItem item{video->id, file->string(), video->duration_s, {}};
     for (const auto& [lang, ref] : video->captions) {
@@ -138,7 +140,7 @@ void App::start_video(const std::string& video_id, double now) {
     if (auto st = player_.load(item); !st) {
         log::error(st.error());
         show_notice("notice.video_unavailable", now);
-        return;
+        return false;
     }
     player_.set_captions_visible(state_.captions);
     player_.set_caption_language(state_.language);
@@ -154,6 +156,7 @@ void App::start_video(const std::string& video_id, double now) {
         else log::error(row.error());
     }
     last_progress_log_ = now;
+    return true;
 }
 
 void App::end_play(std::optional<PlayOutcome> outcome, double position) {
@@ -201,12 +204,13 @@ void App::on_player_events(const std::vector<PlayerEvent>& events, double now) {
                              ev.position_s);
                     state_.video_id.clear();
                     if (failed) show_notice("notice.video_failed", now);
-                    if (state_.screen == Screen::player)
+                    if (state_.screen == Screen::player && !training_)
                         go(state_.course_id.empty() ? Screen::home : Screen::course);
                 }
                 break;
             }
         }
+        if (training_) training_->on_player_event(ev, now);
     }
 }
 
@@ -228,6 +232,7 @@ void App::privacy_reset(double now) {
 }
 
 void App::tick(double now) {
+    if (training_) training_->tick(now);
     if (!state_.notice.empty() && now >= state_.notice_until) state_.notice.clear();
     bool playing = state_.screen == Screen::player;
     if (playing) {
@@ -249,6 +254,7 @@ double App::seconds_until_next_tick(double now) const {
     if (state_.screen != Screen::player && config_.kiosk.mode == "patron")
         next = std::min(next, last_activity_ + config_.kiosk.idle_timeout_s - now);
     if (state_.screen == Screen::player) next = std::min(next, kProgressLogSeconds);
+    if (training_) next = std::min(next, training_->seconds_until_next(now));
     return std::max(0.0, next);
 }
 

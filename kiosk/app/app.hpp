@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "kiosk/app/training_mode.hpp"
 #include "kiosk/usage/usage_log.hpp"
 #include "media/content_pack.hpp"
 #include "media/player.hpp"
@@ -59,12 +60,16 @@ struct AppState {
 class App {
 public:
     // `usage` may be null (telemetry off). The player must outlive the App.
-    App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player, UsageLog* usage);
+    // `training` is used in training mode (kiosk.mode = "training") only.
+    App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player, UsageLog* usage,
+        TrainingEnv training = {});
 
     const AppState& state() const { return state_; }
     const Catalog& catalog() const { return pack_->catalog(); }
     const ContentPack& pack() const { return *pack_; }
     const Player& player() const { return player_; }
+    // Training-screen mode, or null on a patron kiosk.
+    const TrainingMode* training() const { return training_.get(); }
 
     // Applies an intent from a view, a script or a key. `now` is app time in
     // seconds (monotonic); it also counts as patron activity.
@@ -81,8 +86,10 @@ public:
     Status play_file_and_quit(const std::string& path, double now);
 
 private:
+    friend class TrainingMode;  // plays through start_video, moves between screens
     void go(Screen s);
-    void start_video(const std::string& video_id, double now);
+    // False when it could not start (unverified file, player refused).
+    bool start_video(const std::string& video_id, double now);
     void end_play(std::optional<PlayOutcome> outcome, double position);
     void show_notice(const std::string& text, double now);
     void privacy_reset(double now);
@@ -96,6 +103,7 @@ private:
     double last_progress_log_ = 0;
     int64_t play_row_ = -1;
     bool single_play_ = false;
+    std::unique_ptr<TrainingMode> training_;
 };
 
 }  // namespace lasr
