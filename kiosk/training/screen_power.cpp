@@ -31,10 +31,11 @@ ScreenPower::Attempt run_all(bool on, const std::vector<std::vector<std::string>
     a.on = on;
     for (const auto& argv : commands) {
         if (stopping.load()) break;
+        if (!a.detail.empty()) a.detail += "; ";
         std::string what = join_argv(argv) + ": ";
         auto r = run_command(argv, timeout_s, &stopping);
         if (!r) {
-            a.detail += what + r.error().message + "; ";
+            a.detail += what + r.error().message;
             continue;
         }
         if (r->timed_out) what += "timed out after " + std::to_string(static_cast<int>(timeout_s)) + " s";
@@ -46,7 +47,6 @@ ScreenPower::Attempt run_all(bool on, const std::vector<std::vector<std::string>
             a.ok = true;
             break;
         }
-        a.detail += "; ";
     }
     return a;
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/log.hpp"
+#include "config/worker.hpp"
 #include "kiosk/app/app.hpp"
 #include "kiosk/app/script.hpp"
 #include "kiosk/ui/theme.hpp"
@@ -194,7 +195,12 @@ int run_kiosk(const ShellOptions& opt) {
             }
         }
         if (player) {
-            App app(cfg, pack, *player, usage.get());
+            // The one background worker (screen power commands for now);
+            // declared before the app, so it outlives it.
+            Worker worker([] { glfwPostEmptyEvent(); });
+            TrainingEnv training_env;
+            training_env.worker = &worker;
+            App app(cfg, pack, *player, usage.get(), training_env);
             ScriptRunner script(std::move(steps));
             const bool scripted = !opt.script.empty();
             log::info("ui", "ready screen=" + std::to_string(fbw) + "x" + std::to_string(fbh) +
@@ -214,6 +220,7 @@ int run_kiosk(const ShellOptions& opt) {
             bool first_frame_logged = false;
             bool video_started = false;
             Screen last_screen = app.state().screen;
+            uint64_t training_revision = 0;
             int redraw = 2;
 
             while (!app.state().quit) {
@@ -228,6 +235,7 @@ int run_kiosk(const ShellOptions& opt) {
                 else glfwPollEvents();
                 if (glfwWindowShouldClose(window)) app.dispatch({Intent::Kind::quit, ""}, clock.now());
                 now = clock.now();
+                worker.drain();
 
                 auto events = player->poll();
                 for (const auto& ev : events) {
@@ -242,6 +250,10 @@ int run_kiosk(const ShellOptions& opt) {
                 }
                 app.tick(now);
                 if (app.state().quit) break;
+                if (app.training() && app.training()->status().revision != training_revision) {
+                    training_revision = app.training()->status().revision;
+                    redraw = std::max(redraw, 2);
+                }
 
                 if (scripted && !script.done() && tap.phase == 0 && pending_screenshot.empty()) {
                     auto act = script.next(app, now);
