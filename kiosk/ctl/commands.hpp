@@ -22,5 +22,7 @@ using Action = std::function<int()>;
 
 // demo-pack, verify-pack
 void add_pack_commands(CLI::App& app, Action& action);
+// schedule
+void add_schedule_commands(CLI::App& app, Action& action);
 
 }  // namespace lasr::ctl
