@@ -285,6 +285,11 @@ Result<Catalog> build_catalog(const DemoPackOptions& opt, const DemoSource& src,
         cat.courses.push_back(std::move(c));
     }
     cat.resources = src.resources;
+    if (!src.schedules_json.empty()) {
+        auto sch = parse_schedules_json(src.schedules_json, cat);
+        if (!sch) return std::move(sch).error();
+        cat.schedules = std::move(*sch);
+    }
     return cat;
 }
 

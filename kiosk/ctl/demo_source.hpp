@@ -10,7 +10,8 @@
 //                 "videos": [{ "id": "c1-v1", "title": {...}, "summary": {...},
 //                              "duration_s": 16,
 //                              "cues": { "en": ["...", ...], "es": [...] } }] }],
-//   "resources": [ ...exactly as in a manifest (lasr::Resource)... ]
+//   "resources": [ ...exactly as in a manifest (lasr::Resource)... ],
+//   "schedules": { ...exactly as in a manifest (training screens)... }
 // }
 //
 // Every text has every pack language; the cue lists of one video are
@@ -52,6 +53,7 @@ struct DemoSource {
     std::vector<std::string> languages;
     std::vector<DemoCourse> courses;
     std::vector<Resource> resources;  // validated by the manifest's own rules
+    std::string schedules_json;       // the "schedules" object as written; "" when absent
 
     size_t video_count() const;
 };

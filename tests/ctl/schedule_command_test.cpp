@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kiosk/ctl/demo_source.hpp"
 #include "kiosk/ctl/schedule_preview.hpp"
 #include "tests/playlists/schedule_fixture.hpp"
 #include "tests/support/fixtures.hpp"
@@ -105,6 +106,19 @@ TEST_F(ScheduleCommand, BadTimesAreUsageErrors) {
     auto nopack = test::run({LASR_KIOSKCTL, "schedule", "--pack", (dir / "missing").string(), "--config",
                              (dir / "kiosk.toml").string()});
     EXPECT_EQ(nopack, 1);
+}
+
+TEST(DemoSchedules, TheDemoSourceCarriesCheckedSchedules) {
+    auto src = load_demo_source(LASR_DEMO_SOURCE);
+    ASSERT_TRUE(src) << src.error().describe();
+    ASSERT_FALSE(src->schedules_json.empty());
+    json j = json::parse(test::read_file(LASR_DEMO_SOURCE));
+    j["schedules"]["playlists"][2]["videos"].push_back("c9-v9");
+    auto bad = parse_demo_source(j.dump());
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("demo source schedules.playlists[2].videos: names no video \"c9-v9\""),
+              std::string::npos)
+        << bad.error().message;
 }
 
 }  // namespace
