@@ -11,6 +11,7 @@
 //                              "duration_s": 16,
 //                              "cues": { "en": ["...", ...], "es": [...] } }] }],
 //   "resources": [ ...exactly as in a manifest (lasr::Resource)... ]
+//   "alerts": [ ...exactly as in a manifest (lasr::Alert)... ]
 // }
 //
 // Every text has every pack language; the cue lists of one video are
@@ -52,6 +53,7 @@ struct DemoSource {
     std::vector<std::string> languages;
     std::vector<DemoCourse> courses;
     std::vector<Resource> resources;  // validated by the manifest's own rules
+    std::vector<Alert> alerts;        // likewise
 
     size_t video_count() const;
 };

@@ -69,7 +69,9 @@ std::vector<std::string> under_display(std::vector<std::string> argv, int w, int
 
 TEST(KioskEndToEnd, PlaysADemoVideoWithCaptionsAndOverlayThenReturnsToTheCourse) {
     test::TempDir dir;
-    test::write_file(dir / "e2e.script", R"(wait 200
+    test::write_file(dir / "e2e.script", R"(wait 1500
+screenshot attract
+tap start
 screenshot home
 tap course:c1
 tap video:c1-v1
@@ -90,12 +92,17 @@ quit
     EXPECT_NE(log.find("first_frame_ms="), std::string::npos) << log;
     EXPECT_NE(log.find("outcome=completed"), std::string::npos) << log;
 
-    Image home, playing, after;
+    Image attract, home, playing, after;
+    ASSERT_TRUE(attract.load(dir / "shots/attract.png"));
     ASSERT_TRUE(home.load(dir / "shots/home.png"));
     ASSERT_TRUE(playing.load(dir / "shots/playing.png"));
     ASSERT_TRUE(after.load(dir / "shots/after.png"));
     ASSERT_EQ(playing.w, 1280);
     ASSERT_EQ(playing.h, 720);
+
+    // Attract: a video fills the screen, "touch to start" on a dark band.
+    EXPECT_GT(attract.distinct(0, 0, 1280, 450), 40u);
+    EXPECT_GT(attract.count(0, 600, 1280, 720, 0xFF, 0xFF, 0xFF), 300) << "no invitation text";
 
     // Home: the navy header and the warm page ground, nothing else much.
     EXPECT_GT(home.count(0, 0, 1280, 60, 0x15, 0x2D, 0x3B), 1280 * 30);

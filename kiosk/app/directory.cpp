@@ -1,0 +1,107 @@
+#include "kiosk/app/directory.hpp"
+
+#include "kiosk/db/sqlite.hpp"
+
+namespace lasr {
+
+namespace {
+
+constexpr std::string_view kCreate =
+    "CREATE VIRTUAL TABLE resources USING fts5("
+    "name, category, description, phone, extra, "
+    "tokenize = 'unicode61 remove_diacritics 2')";
+constexpr std::string_view kInsert =
+    "INSERT INTO resources(rowid, name, category, description, phone, extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+// bm25 weights: a hit in the name counts most.
+constexpr std::string_view kSearch =
+    "SELECT rowid FROM resources WHERE resources MATCH ?1 ORDER BY bm25(resources, 10.0, 2.0, 1.0, 1.0, 1.0)";
+
+bool is_word_byte(unsigned char c) {
+    // ASCII letters and digits, and every byte of a multi-byte UTF-8
+    // character (letters with accents, other scripts).
+    return std::isalnum(c) != 0 || c >= 0x80;
+}
+
+}  // namespace
+
+std::string fts_query_for(std::string_view typed) {
+    std::string out, word;
+    auto flush = [&] {
+        if (word.empty()) return;
+        if (!out.empty()) out += ' ';
+        out += '"' + word + "\"*";
+        word.clear();
+    };
+    for (char ch : typed) {
+        if (is_word_byte(static_cast<unsigned char>(ch))) word += ch;
+        else flush();
+    }
+    flush();
+    return out;
+}
+
+struct Directory::Impl {
+    sqlite::Database db;
+    sqlite::Statement search;
+    std::vector<std::string> categories;  // by resource index
+};
+
+Directory::Directory(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Directory::~Directory() = default;
+
+Result<std::unique_ptr<Directory>> Directory::build(const Catalog& catalog) {
+    auto impl = std::make_unique<Impl>();
+    auto db = sqlite::Database::open(":memory:");
+    if (!db) return std::move(db).error();
+    impl->db = std::move(*db);
+    LASR_TRY(impl->db.exec(kCreate, "create directory index"));
+    {
+        sqlite::Transaction tx(impl->db);
+        LASR_TRY(tx.begin());
+        auto insert = impl->db.prepare(kInsert, "index resource", false);
+        if (!insert) return std::move(insert).error();
+        for (size_t i = 0; i < catalog.resources.size(); ++i) {
+            const Resource& r = catalog.resources[i];
+            std::string description;
+            for (const auto& [lang, text] : r.description.by_lang) description += text + "\n";
+            std::string extra = r.address + " " + r.website;
+            for (const auto& l : r.languages) extra += " " + l;
+            insert->bind_int64(1, static_cast<int64_t>(i) + 1);
+            insert->bind_text(2, r.name);
+            insert->bind_text(3, r.category);
+            insert->bind_text(4, description);
+            insert->bind_text(5, r.phone + " " + r.sms);
+            insert->bind_text(6, extra);
+            LASR_TRY(insert->run());
+            impl->categories.push_back(r.category);
+        }
+        LASR_TRY(tx.commit());
+    }
+    auto search = impl->db.prepare(kSearch, "search directory");
+    if (!search) return std::move(search).error();
+    impl->search = std::move(*search);
+    return std::unique_ptr<Directory>(new Directory(std::move(impl)));
+}
+
+Result<std::vector<size_t>> Directory::search(std::string_view query, std::string_view category) {
+    std::vector<size_t> out;
+    std::string q = fts_query_for(query);
+    if (q.empty()) {
+        for (size_t i = 0; i < impl_->categories.size(); ++i)
+            if (category.empty() || impl_->categories[i] == category) out.push_back(i);
+        return out;
+    }
+    sqlite::Statement& st = impl_->search;
+    sqlite::ScopedReset reset(st);
+    st.bind_text(1, q);
+    for (;;) {
+        auto row = st.step();
+        if (!row) return std::move(row).error();
+        if (!*row) break;
+        auto i = static_cast<size_t>(st.column_int64(0) - 1);
+        if (i < impl_->categories.size() && (category.empty() || impl_->categories[i] == category)) out.push_back(i);
+    }
+    return out;
+}
+
+}  // namespace lasr
