@@ -22,9 +22,13 @@ public:
     Directory(const Directory&) = delete;
     Directory& operator=(const Directory&) = delete;
 
-    // Indexes of catalog.resources that match, best first when there is a
-    // query, in catalog order otherwise. `category` "" means all.
+    // Indexes of catalog.resources that match: with a query, those whose
+    // name matches first, then the rest, each in catalog order, at most
+    // kMaxResults (a patron types more to narrow); with no query, every
+    // entry in catalog order. `category` "" means all.
     Result<std::vector<size_t>> search(std::string_view query, std::string_view category);
+
+    static constexpr size_t kMaxResults = 300;
 
     struct Impl;
 

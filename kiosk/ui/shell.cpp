@@ -241,6 +241,7 @@ int run_kiosk(const ShellOptions& opt) {
             double admin_at = -10;
             Screen last_screen = app.state().screen;
             int redraw = 2;
+            uint64_t frames_drawn = 0;
 
             while (!app.state().quit) {
                 double now = clock.now();
@@ -269,7 +270,8 @@ int run_kiosk(const ShellOptions& opt) {
                 app.tick(now);
                 if (app.state().quit) break;
 
-                if (scripted && !script.done() && tap.phase == 0 && pending_screenshot.empty()) {
+                // Steps wait for a drawn frame: taps need to know where things are.
+                if (scripted && frames_drawn > 0 && !script.done() && tap.phase == 0 && pending_screenshot.empty()) {
                     auto act = script.next(app, now);
                     switch (act.kind) {
                         case ScriptRunner::Action::Kind::none: break;
@@ -399,6 +401,7 @@ int run_kiosk(const ShellOptions& opt) {
                     log::info("ui", b);
                 }
                 targets = std::move(out.targets);
+                ++frames_drawn;
                 for (const Intent& in : out.intents) app.dispatch(in, clock.now());
                 if (!out.intents.empty()) redraw = std::max(redraw, 2);
             }

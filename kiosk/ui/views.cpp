@@ -8,6 +8,7 @@
 
 #include "kiosk/app/qr.hpp"
 #include "kiosk/app/strings.hpp"
+#include "kiosk/ui/theme.hpp"
 
 namespace lasr::ui {
 
@@ -246,9 +247,11 @@ void begin_scroll(Ui& ui, const char* id, ImVec2 pos, ImVec2 size) {
     ImGui::SetCursorScreenPos(pos);
     ImGui::BeginChild(id, size, false, ImGuiWindowFlags_NoBackground);
     ui.dl = ImGui::GetWindowDrawList();
+    // The finger went down inside this region and is moving: scroll with it.
     const ImGuiIO& io = ImGui::GetIO();
-    if (ImGui::IsMouseDragging(ImGuiMouseButton_Left, ui.px(12)) &&
-        ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem | ImGuiHoveredFlags_ChildWindows))
+    ImVec2 p0 = io.MouseClickedPos[0];
+    bool began_inside = p0.x >= pos.x && p0.x < pos.x + size.x && p0.y >= pos.y && p0.y < pos.y + size.y;
+    if (io.MouseDown[0] && began_inside && ImGui::IsMouseDragging(ImGuiMouseButton_Left, ui.px(12)))
         ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
 }
 
@@ -694,6 +697,9 @@ void resources(Ui& ui, float top) {
     float bottom = st.keyboard ? ui.ctx.height - keyboard_height(ui) : ui.ctx.height - ui.px(24);
     if (st.results.empty()) {
         text(ui, ui.f.body, ImVec2(margin, y), ui.pal.muted, ui.t("resources.none"), margin + w);
+    } else if (!st.search.empty() && st.results.size() >= Directory::kMaxResults) {
+        text(ui, ui.f.small, ImVec2(margin, y), ui.pal.muted, ui.t("resources.capped"), margin + w);
+        y += ui.f.small->FontSize + ui.px(12);
     }
     begin_scroll(ui, "##resources", ImVec2(margin, y), ImVec2(w, bottom - y));
     float cy = ImGui::GetCursorScreenPos().y;
@@ -800,7 +806,8 @@ void resource(Ui& ui, float top) {
     }
     if (payload.empty()) return;
     float side = ui.px(360);
-    ImVec2 qp = portrait ? ImVec2(ui.ctx.width - margin - side, ui.ctx.height - side - ui.px(120))
+    float card_below = ui.px(24) + ui.px(16) + ui.f.body->FontSize * 2 + ui.px(24);
+    ImVec2 qp = portrait ? ImVec2(ui.ctx.width - margin - side, ui.ctx.height - side - card_below - ui.px(48))
                          : ImVec2(ui.ctx.width - margin - side, top + ui.px(48));
     ui.dl->AddRectFilled(ImVec2(qp.x - ui.px(24), qp.y - ui.px(24)),
                          ImVec2(qp.x + side + ui.px(24), qp.y + side + ui.px(24) + ui.px(16) + ui.f.body->FontSize * 2 + ui.px(24)),

@@ -8,9 +8,13 @@
 #include <vector>
 
 #include "kiosk/app/app.hpp"
-#include "kiosk/ui/theme.hpp"
 
 namespace lasr::ui {
+
+// From theme.hpp, which (like everything that names ImGui types) stays
+// inside lasr_ui.
+struct Fonts;
+struct Palette;
 
 struct Rect {
     float x = 0, y = 0, w = 0, h = 0;
