@@ -41,7 +41,7 @@ demo: demo-pack
 	else \
 	  rm -rf $(DEMO_TOUR); mkdir -p $(DEMO_TOUR); \
 	  xvfb-run -a -s '-screen 0 1920x1080x24' \
-	    $(BUILD_DIR)/bin/lasr-kiosk --demo --script kiosk/tour/demo-tour.script --screenshot-dir $(DEMO_TOUR) \
+	    $(BUILD_DIR)/bin/lasr-kiosk --demo --no-audio --script kiosk/tour/demo-tour.script --screenshot-dir $(DEMO_TOUR) \
 	  && echo "demo: screenshot tour saved:" && ls -1 $(DEMO_TOUR); \
 	fi
 

@@ -71,6 +71,14 @@ struct ScreenSettings {
     int command_timeout_s = 10;  // a command still running then is killed
 };
 
+struct AdminSettings {
+    // The staff PIN as `lasr-kioskctl hash-pin` prints it (Argon2id); empty:
+    // the admin screen cannot be opened.
+    std::string pin_hash;
+    int max_attempts = 5;  // wrong PINs before a lockout
+    int lockout_s = 60;    // first lockout; doubles with each further one
+};
+
 struct Config {
     KioskSettings kiosk;
     DisplaySettings display;
@@ -79,6 +87,7 @@ struct Config {
     UsageSettings usage;
     TrainingSettings training;
     ScreenSettings screen;
+    AdminSettings admin;
     std::filesystem::path source;  // the file it came from; empty for defaults
 
     std::filesystem::path pack_dir() const;

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 #include <deque>
+#include <algorithm>
 #include <map>
 
 #include "config/log.hpp"
@@ -81,6 +82,7 @@ struct Player::Impl {
         int rc = mpv_command_async(mpv, 0, argv.data());
         if (rc < 0) log::warn("media", std::string("mpv command failed: ") + argv[0] + ": " + mpv_error_string(rc));
     }
+    void set_int_async(const char* name, int64_t v) { mpv_set_property_async(mpv, 0, name, MPV_FORMAT_INT64, &v); }
     void set_flag_async(const char* name, bool v) {
         int flag = v ? 1 : 0;
         mpv_set_property_async(mpv, 0, name, MPV_FORMAT_FLAG, &flag);
@@ -153,8 +155,14 @@ struct Player::Impl {
                 std::string text = m->text ? m->text : "";
                 while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
                 if (text.find("partial file") != std::string::npos) partial_file = true;
-                log::write(m->log_level <= MPV_LOG_LEVEL_ERROR ? log::Level::warn : log::Level::debug, "media",
-                           std::string("mpv ") + m->prefix + ": " + text);
+                // Hardware decoders that are not there (CUDA, VA-API, VDPAU
+                // on a machine without them) are probed and skipped: noise
+                // for staff, kept at debug level.
+                std::string_view prefix = m->prefix ? m->prefix : "";
+                bool probe = prefix == "vaapi" || prefix == "vdpau" || text.find("CUDA") != std::string::npos ||
+                             text.find("libcuda") != std::string::npos || text.find("VDPAU") != std::string::npos;
+                log::write(m->log_level <= MPV_LOG_LEVEL_ERROR && !probe ? log::Level::warn : log::Level::debug, "media",
+                           std::string("mpv ") + std::string(prefix) + ": " + text);
                 break;
             }
             case MPV_EVENT_START_FILE: {
@@ -247,7 +255,7 @@ Result<std::unique_ptr<Player>> Player::create(const PlayerOptions& o, Wakeup wa
         {"sub-border-size", "3.5"},
         {"sub-shadow-offset", "2"},
         {"sub-shadow-color", "#A0000000"},
-        {"sub-margin-y", "110"},  // above the player controls (132 px at 1080)
+        {"sub-margin-y", "110"},  // above the player controls (132 px at 1080); see set_caption_margin
         {"sub-margin-x", "60"},
         {"sub-use-margins", "yes"},
         {"cache", "no"},
@@ -295,6 +303,13 @@ void Player::seek_to(double seconds) {
 void Player::set_captions_visible(bool visible) {
     impl_->captions_visible = visible;
     impl_->set_flag_async("sub-visibility", visible);
+}
+
+void Player::set_muted(bool muted) { impl_->set_flag_async("mute", muted); }
+
+void Player::set_caption_margin(double fraction) {
+    // sub-margin-y counts pixels of a 720-line frame.
+    impl_->set_int_async("sub-margin-y", static_cast<int64_t>(std::clamp(fraction, 0.0, 0.5) * 720));
 }
 
 void Player::set_caption_language(const std::string& language) {

@@ -74,6 +74,10 @@ public:
     void set_paused(bool paused);
     void seek_to(double seconds);
     void set_captions_visible(bool visible);
+    void set_muted(bool muted);
+    // Captions sit this fraction of the picture's height above its bottom
+    // edge (clear of controls drawn over the video).
+    void set_caption_margin(double fraction_of_height);
     void set_caption_language(const std::string& language);
 
     // Drains mpv's events without blocking and returns what happened.

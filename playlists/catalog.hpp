@@ -71,6 +71,11 @@ struct Resource {
     bool sample = false;    // demo data: not a real local partner
 };
 
+// Whether a resource is open at a local weekday (0 = Monday) and minute of
+// the day: true/false from its hours, nullopt when it lists none. Spans may
+// cross midnight (open 22:00, close 02:00) and close at "24:00".
+std::optional<bool> open_at(const Resource& r, int weekday, int minute);
+
 inline const std::vector<std::string> kResourceCategories = {
     "crisis", "health", "mental-health", "food", "housing", "legal", "employment", "family", "other",
 };

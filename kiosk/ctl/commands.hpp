@@ -22,6 +22,8 @@ using Action = std::function<int()>;
 
 // demo-pack, verify-pack
 void add_pack_commands(CLI::App& app, Action& action);
+// hash-pin
+void add_admin_commands(CLI::App& app, Action& action);
 // schedule
 void add_schedule_commands(CLI::App& app, Action& action);
 

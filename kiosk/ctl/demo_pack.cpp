@@ -285,6 +285,7 @@ Result<Catalog> build_catalog(const DemoPackOptions& opt, const DemoSource& src,
         cat.courses.push_back(std::move(c));
     }
     cat.resources = src.resources;
+    cat.alerts = src.alerts;
     if (!src.schedules_json.empty()) {
         auto sch = parse_schedules_json(src.schedules_json, cat);
         if (!sch) return std::move(sch).error();

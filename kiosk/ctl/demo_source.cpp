@@ -162,6 +162,7 @@ Result<DemoSource> parse_demo_source(std::string_view text) {
     // Resources are written exactly as in a manifest: let the manifest reader
     // check them, so the source and the pack can never disagree on the rules.
     auto res = root.find("resources");
+    auto alerts = root.find("alerts");
     if (res != root.end()) {
         if (!res->is_array()) return invalid("resources", "must be a list");
         json probe = {{"format", "lasr-pack"},
@@ -172,6 +173,7 @@ Result<DemoSource> parse_demo_source(std::string_view text) {
                       {"languages", src.languages},
                       {"courses", json::array()},
                       {"resources", *res}};
+        if (alerts != root.end()) probe["alerts"] = *alerts;
         auto cat = parse_manifest(probe.dump());
         if (!cat) {
             Error e = std::move(cat).error();
@@ -179,6 +181,7 @@ Result<DemoSource> parse_demo_source(std::string_view text) {
             return e;
         }
         src.resources = std::move(cat->resources);
+        src.alerts = std::move(cat->alerts);
     }
     // Schedules too go through the manifest's reader, checked against the
     // courses and videos above; the pack builder carries them over as written.

@@ -11,6 +11,7 @@
 //                              "duration_s": 16,
 //                              "cues": { "en": ["...", ...], "es": [...] } }] }],
 //   "resources": [ ...exactly as in a manifest (lasr::Resource)... ],
+//   "alerts": [ ...exactly as in a manifest (lasr::Alert)... ],
 //   "schedules": { ...exactly as in a manifest (training screens)... }
 // }
 //
@@ -53,6 +54,7 @@ struct DemoSource {
     std::vector<std::string> languages;
     std::vector<DemoCourse> courses;
     std::vector<Resource> resources;  // validated by the manifest's own rules
+    std::vector<Alert> alerts;        // likewise
     std::string schedules_json;       // the "schedules" object as written; "" when absent
 
     size_t video_count() const;
