@@ -13,7 +13,7 @@ PACKAGES=(
   # libraries (each used by exactly one library target, see README)
   libmpv-dev libimgui-dev libstb-dev libglfw3-dev libgl-dev libegl-dev
   libsqlite3-dev libcurl4-openssl-dev libsodium-dev
-  nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libqrencode-dev
+  nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libqrencode-dev libsystemd-dev
   # tests
   libgtest-dev libgmock-dev
   # fonts for the UI and for captions (libass)

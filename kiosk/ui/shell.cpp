@@ -16,6 +16,7 @@
 #include "config/log.hpp"
 #include "kiosk/app/app.hpp"
 #include "kiosk/app/script.hpp"
+#include "kiosk/service/service_notifier.hpp"
 #include "kiosk/ui/theme.hpp"
 #include "kiosk/ui/views.hpp"
 
@@ -215,6 +216,8 @@ int run_kiosk(const ShellOptions& opt) {
             bool video_started = false;
             Screen last_screen = app.state().screen;
             int redraw = 2;
+            auto notifier = service::ServiceNotifier::from_environment();  // systemd READY / WATCHDOG
+            uint64_t loop_beat = 0, frames_shown = 0;
 
             while (!app.state().quit) {
                 double now = clock.now();
@@ -226,6 +229,7 @@ int run_kiosk(const ShellOptions& opt) {
                 if (redraw > 0 || g_input_frames.load() > 0 || tap.phase > 0 || !pending_screenshot.empty()) timeout = 0;
                 if (timeout > 0) glfwWaitEventsTimeout(timeout);
                 else glfwPollEvents();
+                notifier.on_loop(++loop_beat, frames_shown, std::chrono::steady_clock::now());
                 if (glfwWindowShouldClose(window)) app.dispatch({Intent::Kind::quit, ""}, clock.now());
                 now = clock.now();
 
@@ -336,6 +340,7 @@ int run_kiosk(const ShellOptions& opt) {
                     pending_screenshot.clear();
                 }
                 glfwSwapBuffers(window);
+                ++frames_shown;
                 player->report_swap();
                 if (on_player && video_frame && video_started && !first_frame_logged) {
                     first_frame_logged = true;
