@@ -183,5 +183,15 @@ TEST(ProvisionCommand, ExitCodesAndMessages) {
     EXPECT_NE(again_out.find("was imported before"), std::string::npos) << again_out;
 }
 
+// The config files the package and the Pi image ship must stay valid as the
+// config format grows.
+TEST(ShippedConfigs, AreValid) {
+    for (const char* rel : {"etc/kiosk.toml", "pi-gen/stage-lasr-kiosk/00-install-kiosk/files/lasr-kiosk.toml.example"}) {
+        fs::path p = fs::path(LASR_DEPLOY_DIR) / rel;
+        auto cfg = load_config_file(p);
+        EXPECT_TRUE(cfg) << p << ": " << (cfg ? "" : cfg.error().describe());
+    }
+}
+
 }  // namespace
 }  // namespace lasr::ctl
