@@ -27,7 +27,7 @@ SECURITY=${LASR_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}
 HOST_PKGS=(build-essential cmake ninja-build pkg-config git g++-aarch64-linux-gnu qemu-user-static
   nlohmann-json3-dev libcli11-dev ffmpeg fonts-noto-core fonts-dejavu-core dpkg-dev file)
 ARM_PKGS=(libc6-dev:arm64 libstdc++-12-dev:arm64 libtomlplusplus-dev:arm64 libsodium-dev:arm64 libsqlite3-dev:arm64
-  libcurl4-openssl-dev:arm64 libmpv-dev:arm64 libgtest-dev:arm64 libgmock-dev:arm64
+  libcurl4-openssl-dev:arm64 libmpv-dev:arm64 libgtest-dev:arm64 libgmock-dev:arm64 libsystemd-dev:arm64
   libjack-jackd2-dev:arm64)  # jackd2, as ffmpeg (amd64) has: jack1 for arm64 would conflict
 ARM_GUI_PKGS=(libglfw3-dev:arm64 libimgui-dev:arm64 libstb-dev:arm64 libgl-dev:arm64 libegl-dev:arm64)
 
@@ -49,11 +49,16 @@ in_root() {
 cleanup() { mountpoint -q "$ROOT/proc" && umount "$ROOT/proc" || true; }
 trap cleanup EXIT
 
-if [[ $WHAT == gui ]]; then
-  log "installing the arm64 GUI libraries: ${ARM_GUI_PKGS[*]}"
-  in_root "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${ARM_GUI_PKGS[*]}" \
-    >"$OUT/apt-gui.log" 2>&1 || { log "apt-get failed (see $OUT/apt-gui.log):"; tail -20 "$OUT/apt-gui.log"; exit 1; }
+# The lists may have grown since the chroot was made: install what is missing.
+want=("${HOST_PKGS[@]}" "${ARM_PKGS[@]}")
+[[ $WHAT == gui ]] && want+=("${ARM_GUI_PKGS[@]}")
+log "checking the chroot's packages"
+cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
+if ! ls "$ROOT"/var/lib/apt/lists/*Packages* >/dev/null 2>&1; then
+  in_root "apt-get update -q" >"$OUT/apt-update.log" 2>&1 || { tail -5 "$OUT/apt-update.log"; exit 1; }
 fi
+in_root "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${want[*]}" \
+  >"$OUT/apt-$WHAT.log" 2>&1 || { log "apt-get failed (see $OUT/apt-$WHAT.log):"; tail -20 "$OUT/apt-$WHAT.log"; exit 1; }
 
 log "copying the source tree"
 rm -rf "$ROOT/src"; mkdir -p "$ROOT/src"

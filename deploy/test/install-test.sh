@@ -77,7 +77,10 @@ say "user and directories"
 check_in "system user lasr-kiosk (uid < 1000, nologin, home /var/lib/lasr-kiosk)" \
   "getent passwd lasr-kiosk | awk -F: '\$3 < 1000 && \$6 == \"/var/lib/lasr-kiosk\" && \$7 == \"/usr/sbin/nologin\" {ok=1} END {exit !ok}'"
 check_in "group lasr-kiosk" "getent group lasr-kiosk"
-check_in "lasr-kiosk is in video, input, audio" "id -nG lasr-kiosk | tr ' ' '\n' | grep -cxE 'video|input|audio' | grep -qx 3"
+# input and render are made by udev, which a chroot lacks: check the groups that exist.
+for g in video audio input render; do
+  if in_root "getent group $g" >/dev/null; then check_in "lasr-kiosk is in group $g" "id -nG lasr-kiosk | tr ' ' '\n' | grep -qx $g"; fi
+done
 for d in /var/lib/lasr-kiosk /var/cache/lasr-kiosk; do
   check_in "$d is lasr-kiosk:lasr-kiosk 0750" "[ \"\$(stat -c '%U:%G %a' $d)\" = 'lasr-kiosk:lasr-kiosk 750' ]"
 done
