@@ -24,6 +24,8 @@ using Action = std::function<int()>;
 void add_pack_commands(CLI::App& app, Action& action);
 // hash-pin
 void add_admin_commands(CLI::App& app, Action& action);
+// provision
+void add_provision_commands(CLI::App& app, Action& action);
 // schedule
 void add_schedule_commands(CLI::App& app, Action& action);
 

@@ -32,6 +32,18 @@ int fail(const std::string& command, const Error& e) {
     return 1;
 }
 
+// The demo content source: installed beside the executable
+// (/usr/bin/../share/lasr-kiosk/demo/), else the source tree it was built from.
+fs::path default_demo_source() {
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        fs::path installed = exe.parent_path().parent_path() / "share/lasr-kiosk/demo/demo-content.json";
+        if (fs::exists(installed, ec)) return installed;
+    }
+    return fs::path(LASR_SOURCE_DIR) / "playlists/demo/demo-content.json";
+}
+
 int run_demo_pack(const DemoPackOptions& opt) {
     auto report = make_demo_pack(opt, std::cout);
     if (!report) return fail("demo-pack", report.error());
@@ -82,7 +94,7 @@ int run_verify_pack(const fs::path& dir) {
 
 void add_pack_commands(CLI::App& app, Action& action) {
     auto demo = std::make_shared<DemoPackOptions>();
-    demo->source = fs::path(LASR_SOURCE_DIR) / "playlists/demo/demo-content.json";
+    demo->source = default_demo_source();
     CLI::App* dp = app.add_subcommand("demo-pack", "Generate the demo content pack (videos, captions, transcripts, "
                                                    "thumbnails, manifest) with ffmpeg");
     dp->add_option("--out", demo->out, "Pack directory to create (missing, empty, or an earlier pack)")->required();

@@ -18,6 +18,7 @@
 #include "kiosk/app/app.hpp"
 #include "kiosk/app/script.hpp"
 #include "kiosk/app/strings.hpp"
+#include "kiosk/service/service_notifier.hpp"
 #include "kiosk/ui/theme.hpp"
 #include "kiosk/ui/views.hpp"
 
@@ -248,7 +249,8 @@ int run_kiosk(const ShellOptions& opt) {
             Screen last_screen = app.state().screen;
             uint64_t training_revision = 0;
             int redraw = 2;
-            uint64_t frames_drawn = 0;
+            auto notifier = service::ServiceNotifier::from_environment();  // systemd READY / WATCHDOG
+            uint64_t loop_beat = 0, frames_shown = 0;
 
             while (!app.state().quit) {
                 double now = clock.now();
@@ -260,6 +262,7 @@ int run_kiosk(const ShellOptions& opt) {
                 if (redraw > 0 || g_input_frames.load() > 0 || tap.phase > 0 || !pending_screenshot.empty()) timeout = 0;
                 if (timeout > 0) glfwWaitEventsTimeout(timeout);
                 else glfwPollEvents();
+                notifier.on_loop(++loop_beat, frames_shown, std::chrono::steady_clock::now());
                 if (glfwWindowShouldClose(window)) app.dispatch({Intent::Kind::quit, ""}, clock.now());
                 now = clock.now();
                 worker.drain();
@@ -283,7 +286,7 @@ int run_kiosk(const ShellOptions& opt) {
                 }
 
                 // Steps wait for a drawn frame: taps need to know where things are.
-                if (scripted && frames_drawn > 0 && !script.done() && tap.phase == 0 && pending_screenshot.empty()) {
+                if (scripted && frames_shown > 0 && !script.done() && tap.phase == 0 && pending_screenshot.empty()) {
                     auto act = script.next(app, now);
                     switch (act.kind) {
                         case ScriptRunner::Action::Kind::none: break;
@@ -405,6 +408,7 @@ int run_kiosk(const ShellOptions& opt) {
                     pending_screenshot.clear();
                 }
                 glfwSwapBuffers(window);
+                ++frames_shown;
                 player->report_swap();
                 if (on_player && video_frame && video_started && !first_frame_logged) {
                     first_frame_logged = true;
@@ -413,7 +417,6 @@ int run_kiosk(const ShellOptions& opt) {
                     log::info("ui", b);
                 }
                 targets = std::move(out.targets);
-                ++frames_drawn;
                 for (const Intent& in : out.intents) app.dispatch(in, clock.now());
                 if (!out.intents.empty()) redraw = std::max(redraw, 2);
             }
