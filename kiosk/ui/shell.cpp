@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/log.hpp"
+#include "config/worker.hpp"
 #include "kiosk/app/app.hpp"
 #include "kiosk/app/script.hpp"
 #include "kiosk/app/strings.hpp"
@@ -218,7 +219,12 @@ int run_kiosk(const ShellOptions& opt) {
             }
         }
         if (player) {
-            App app(cfg, pack, *player, usage.get());
+            // The one background worker (screen power commands for now);
+            // declared before the app, so it outlives it.
+            Worker worker([] { glfwPostEmptyEvent(); });
+            TrainingEnv training_env;
+            training_env.worker = &worker;
+            App app(cfg, pack, *player, usage.get(), training_env);
             ScriptRunner script(std::move(steps));
             if (opt.play_file.empty()) app.start_attract(clock.now());
             const bool scripted = !opt.script.empty();
@@ -241,6 +247,7 @@ int run_kiosk(const ShellOptions& opt) {
             AdminStatus admin_status;
             double admin_at = -10;
             Screen last_screen = app.state().screen;
+            uint64_t training_revision = 0;
             int redraw = 2;
             auto notifier = service::ServiceNotifier::from_environment();  // systemd READY / WATCHDOG
             uint64_t loop_beat = 0, frames_shown = 0;
@@ -258,6 +265,7 @@ int run_kiosk(const ShellOptions& opt) {
                 notifier.on_loop(++loop_beat, frames_shown, std::chrono::steady_clock::now());
                 if (glfwWindowShouldClose(window)) app.dispatch({Intent::Kind::quit, ""}, clock.now());
                 now = clock.now();
+                worker.drain();
 
                 auto events = player->poll();
                 for (const auto& ev : events) {
@@ -272,6 +280,10 @@ int run_kiosk(const ShellOptions& opt) {
                 }
                 app.tick(now);
                 if (app.state().quit) break;
+                if (app.training() && app.training()->status().revision != training_revision) {
+                    training_revision = app.training()->status().revision;
+                    redraw = std::max(redraw, 2);
+                }
 
                 // Steps wait for a drawn frame: taps need to know where things are.
                 if (scripted && frames_shown > 0 && !script.done() && tap.phase == 0 && pending_screenshot.empty()) {
