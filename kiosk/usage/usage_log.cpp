@@ -307,6 +307,16 @@ struct OpenPlay {
     double length_s = 0;
     bool playing = false;
     xapi::PlayedSegments segments;
+
+    UsageEvent event(EventKind kind, double time_s, double from_s = 0) const {
+        UsageEvent ev(kind, video_id, course_id);
+        ev.time_s = time_s;
+        ev.time_from_s = from_s;
+        ev.length_s = length_s;
+        ev.progress = segments.progress(length_s);
+        ev.segments = segments.to_string();
+        return ev;
+    }
 };
 
 }  // namespace
@@ -566,8 +576,7 @@ Result<int64_t> UsageLog::play_started(const std::string& video_id, const std::s
     const int64_t id = impl_->db.last_insert_rowid();
 
     OpenPlay play{video_id, course_id, xapi::new_uuid(), duration_s, false, {}};
-    UsageEvent ev{EventKind::video_initialized, video_id, course_id, 0, 0, duration_s, 0, ""};
-    LASR_TRY(impl_->append(ev, play.video_session, clock));
+    LASR_TRY(impl_->append(play.event(EventKind::video_initialized, 0), play.video_session, clock));
     LASR_TRY(tx.commit());
     impl_->open_plays[id] = std::move(play);
     return id;
@@ -603,8 +612,7 @@ Status UsageLog::play_event(int64_t play_id, EventKind kind, double position_s, 
             }
             break;
     }
-    UsageEvent ev{kind, next.video_id, next.course_id, *pos, *from, next.length_s,
-                  next.segments.progress(next.length_s), next.segments.to_string()};
+    const UsageEvent ev = next.event(kind, *pos, *from);
     const ClockReading clock = impl_->now();
     sqlite::Transaction tx(impl_->db);
     LASR_TRY(tx.begin());
@@ -647,12 +655,9 @@ Status UsageLog::play_ended(int64_t play_id, double position_s, PlayOutcome outc
         OpenPlay& p = it->second;
         const double end = std::min(*pos, p.length_s);
         p.segments.stop(end);
-        const double progress = p.segments.progress(p.length_s);
-        UsageEvent ev{EventKind::video_completed, p.video_id, p.course_id, end, 0, p.length_s, progress,
-                      p.segments.to_string()};
-        if (outcome == PlayOutcome::completed) LASR_TRY(impl_->append(ev, p.video_session, clock));
-        ev.kind = EventKind::video_terminated;
-        LASR_TRY(impl_->append(ev, p.video_session, clock));
+        if (outcome == PlayOutcome::completed)
+            LASR_TRY(impl_->append(p.event(EventKind::video_completed, end), p.video_session, clock));
+        LASR_TRY(impl_->append(p.event(EventKind::video_terminated, end), p.video_session, clock));
     }
     LASR_TRY(tx.commit());
     if (it != impl_->open_plays.end()) impl_->open_plays.erase(it);
@@ -664,7 +669,7 @@ Status UsageLog::begin_session() {
     std::lock_guard lock(impl_->mu);
     std::string id = xapi::new_uuid();
     std::swap(impl_->session, id);
-    UsageEvent ev{EventKind::session_started, "", "", 0, 0, 0, 0, ""};
+    const UsageEvent ev(EventKind::session_started);
     const ClockReading clock = impl_->now();
     sqlite::Transaction tx(impl_->db);
     Status st = tx.begin();
@@ -677,7 +682,7 @@ Status UsageLog::begin_session() {
 Status UsageLog::end_session() {
     std::lock_guard lock(impl_->mu);
     if (impl_->session.empty()) return {};
-    UsageEvent ev{EventKind::session_ended, "", "", 0, 0, 0, 0, ""};
+    const UsageEvent ev(EventKind::session_ended);
     const ClockReading clock = impl_->now();
     sqlite::Transaction tx(impl_->db);
     Status st = tx.begin();

@@ -53,6 +53,10 @@ std::optional<EventKind> event_kind_from(std::string_view s) noexcept;
 bool is_video_event(EventKind k) noexcept;
 
 struct UsageEvent {
+    UsageEvent() = default;
+    UsageEvent(EventKind k, std::string object = {}, std::string course = {})  // NOLINT: implicit on purpose
+        : kind(k), object_id(std::move(object)), course_id(std::move(course)) {}
+
     EventKind kind = EventKind::app_started;
     std::string object_id;  // a catalog id (or an error kind); checked: no free text
     std::string course_id;  // video events: the course the video belongs to
