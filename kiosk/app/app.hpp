@@ -34,6 +34,10 @@ struct Intent {
         seek,             // value: seconds
         set_language,     // arg: language code
         quit,
+        // What the views report having shown (for the usage log; not patron
+        // activity: an alert on the attract screen keeps it idle).
+        qr_shown,         // arg: resource id whose QR code is on screen
+        alert_shown,      // arg: alert id
     };
     Kind kind;
     std::string arg = {};
@@ -59,6 +63,7 @@ struct AppState {
 class App {
 public:
     // `usage` may be null (telemetry off). The player must outlive the App.
+    // Records the app's start; quit records its stop.
     App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player, UsageLog* usage);
 
     const AppState& state() const { return state_; }
@@ -86,6 +91,10 @@ private:
     void end_play(std::optional<PlayOutcome> outcome, double position);
     void show_notice(const std::string& text, double now);
     void privacy_reset(double now);
+    // Usage statements: failures are logged, never shown, never fatal.
+    void note(const UsageEvent& event);
+    void note_error(const Error& error);
+    void note_play(EventKind kind, double position, double from = 0);
 
     Config config_;
     std::shared_ptr<ContentPack> pack_;
@@ -96,6 +105,7 @@ private:
     double last_progress_log_ = 0;
     int64_t play_row_ = -1;
     bool single_play_ = false;
+    bool stopped_ = false;  // app stop recorded
 };
 
 }  // namespace lasr

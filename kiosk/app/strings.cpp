@@ -55,6 +55,9 @@ const std::map<std::string, Table, std::less<>>& tables() {
              {"notice.video_unavailable", "Sorry, this video is not available right now. Please choose another."},
              {"notice.video_failed", "Sorry, this video could not finish playing. Please choose another."},
              {"privacy.note", "This kiosk keeps no personal information."},
+             {"privacy.usage",
+              "To improve this service, the library counts which videos and services are used on this kiosk. "
+              "It records nothing about you: no name, no searches, nothing you type."},
          }},
         {"es",
          {
@@ -102,6 +105,9 @@ const std::map<std::string, Table, std::less<>>& tables() {
              {"notice.video_unavailable", "Lo sentimos, este video no está disponible ahora. Por favor elija otro."},
              {"notice.video_failed", "Lo sentimos, este video no pudo terminar. Por favor elija otro."},
              {"privacy.note", "Este quiosco no guarda información personal."},
+             {"privacy.usage",
+              "Para mejorar este servicio, la biblioteca cuenta qué videos y servicios se usan en este quiosco. "
+              "No registra nada sobre usted: ni su nombre, ni sus búsquedas, ni lo que escribe."},
          }},
     };
     return t;
