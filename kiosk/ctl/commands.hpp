@@ -22,5 +22,7 @@ using Action = std::function<int()>;
 
 // demo-pack, verify-pack
 void add_pack_commands(CLI::App& app, Action& action);
+// sync-usage, status, export-usage
+void add_usage_commands(CLI::App& app, Action& action);
 
 }  // namespace lasr::ctl

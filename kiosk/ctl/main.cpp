@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
 
     lasr::ctl::Action action;
     lasr::ctl::add_pack_commands(app, action);
+    lasr::ctl::add_usage_commands(app, action);
 
     try {
         app.parse(argc, argv);
