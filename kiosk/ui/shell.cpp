@@ -14,8 +14,10 @@
 #include <vector>
 
 #include "config/log.hpp"
+#include "config/worker.hpp"
 #include "kiosk/app/app.hpp"
 #include "kiosk/app/script.hpp"
+#include "kiosk/usage/sync_service.hpp"
 #include "kiosk/ui/theme.hpp"
 #include "kiosk/ui/views.hpp"
 
@@ -107,6 +109,8 @@ int run_kiosk(const ShellOptions& opt) {
         if (u) usage = std::move(*u);
         else log::error(u.error());  // the kiosk still plays without its log
     }
+    // Usage upload and upkeep, on the worker (declared below, so it joins first).
+    std::unique_ptr<UsageSyncService> usage_sync = usage ? UsageSyncService::create(*usage, cfg) : nullptr;
 
     std::vector<ScriptStep> steps;
     if (!opt.script.empty()) {
@@ -194,6 +198,7 @@ int run_kiosk(const ShellOptions& opt) {
             }
         }
         if (player) {
+            Worker worker([] { glfwPostEmptyEvent(); });
             App app(cfg, pack, *player, usage.get());
             ScriptRunner script(std::move(steps));
             const bool scripted = !opt.script.empty();
@@ -224,8 +229,11 @@ int run_kiosk(const ShellOptions& opt) {
                 if (app.state().screen == Screen::player && overlay_until > now)
                     timeout = std::min(timeout, overlay_until - now + 0.01);
                 if (redraw > 0 || g_input_frames.load() > 0 || tap.phase > 0 || !pending_screenshot.empty()) timeout = 0;
+                if (usage_sync) timeout = std::min(timeout, usage_sync->seconds_until_due());
                 if (timeout > 0) glfwWaitEventsTimeout(timeout);
                 else glfwPollEvents();
+                worker.drain();
+                if (usage_sync) usage_sync->poll(worker);
                 if (glfwWindowShouldClose(window)) app.dispatch({Intent::Kind::quit, ""}, clock.now());
                 now = clock.now();
 
