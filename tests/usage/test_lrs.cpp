@@ -317,6 +317,7 @@ TestLrs::TestLrs(Options options) : impl_(std::make_unique<Impl>()) {
     im->server.Get("/xapi/statements", [im](const httplib::Request& q, httplib::Response& r) { im->get(q, r); });
     im->server.set_payload_max_length(64u << 20);
     im->server.set_keep_alive_max_count(1000);
+    im->server.set_tcp_nodelay(true);  // no Nagle + delayed-ACK 40 ms stalls between requests
     port_ = im->server.bind_to_any_port("127.0.0.1");
     if (port_ <= 0) throw std::runtime_error("TestLrs: cannot bind 127.0.0.1");
     im->thread = std::thread([im] { im->server.listen_after_bind(); });
