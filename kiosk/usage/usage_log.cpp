@@ -154,14 +154,15 @@ constexpr std::string_view kSummary =
     "count(*) FILTER (WHERE outcome IS NULL) "
     "FROM plays";
 
+// Reserves ?1 sequence numbers; returns the first.
 constexpr std::string_view kNextSeq =
-    "UPDATE meta SET value = value + 1 WHERE key = 'next_seq' RETURNING value - 1";
+    "UPDATE meta SET value = value + ?1 WHERE key = 'next_seq' RETURNING value - ?1";
 constexpr std::string_view kInsertOutbox =
     "INSERT INTO outbox (seq, statement_id, body, created_ms, created_day, aggregate, represents) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 constexpr std::string_view kCountDaily =
-    "INSERT INTO daily (day, event, object_id, course_id, count) VALUES (?1, ?2, ?3, ?4, 1) "
-    "ON CONFLICT (day, event, object_id, course_id) DO UPDATE SET count = count + 1";
+    "INSERT INTO daily (day, event, object_id, course_id, count) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT (day, event, object_id, course_id) DO UPDATE SET count = count + excluded.count";
 constexpr std::string_view kOutboxHead =
     "SELECT seq, statement_id, body FROM outbox ORDER BY seq LIMIT ?1";
 constexpr std::string_view kDeleteOutbox = "DELETE FROM outbox WHERE seq = ?1";
@@ -386,14 +387,16 @@ struct UsageLog::Impl {
                           which + " has already ended (" + select_outcome.column_text(0) + ")");
     }
 
-    Result<int64_t> take_seq() {
-        int64_t seq = 0;
-        LASR_TRY(one_row(next_seq, [&](sqlite::Statement& st) { seq = st.column_int64(0); }));
-        if (seq <= 0) return make_error(Domain::usage, Errc::internal, db.path() + ": no statement sequence");
-        return seq;
+    // Reserves n sequence numbers in the current transaction; the first.
+    Result<int64_t> take_seqs(int64_t n) {
+        int64_t first = 0;
+        next_seq.bind_int64(1, n);
+        LASR_TRY(one_row(next_seq, [&](sqlite::Statement& st) { first = st.column_int64(0); }));
+        if (first <= 0) return make_error(Domain::usage, Errc::internal, db.path() + ": no statement sequence");
+        return first;
     }
 
-    xapi::StatementFrame frame(const ClockReading& clock, int64_t seq) const {
+    xapi::StatementFrame frame(const ClockReading& clock, int64_t seq, const std::string& minute) const {
         xapi::StatementFrame f;
         f.statement_id = xapi::new_uuid();
         f.home_page = options.home_page;
@@ -403,7 +406,7 @@ struct UsageLog::Impl {
         f.boot_id = boot;
         f.uptime_ms = clock.uptime_ms;
         f.clock_trusted = clock.trusted;
-        if (clock.trusted) f.timestamp = xapi::format_minute(clock.wall);
+        if (clock.trusted) f.timestamp = minute;
         return f;
     }
 
@@ -419,26 +422,65 @@ struct UsageLog::Impl {
         return insert_outbox.run();
     }
 
-    // One event: its statement into the outbox and its daily count, inside
-    // the caller's transaction.
-    Status append(const UsageEvent& ev, const std::string& video_session, const ClockReading& clock) {
-        auto seq = take_seq();
-        if (!seq) return std::move(seq).error();
-        xapi::StatementFrame f = frame(clock, *seq);
-        f.video_session = video_session;
-        auto body = xapi::build_statement(ev, f);
-        if (!body) return std::move(body).error();
-        const std::string day = utc_day(clock.wall);
-        LASR_TRY(store(f, *body, clock, false, 1, day));
-        const bool with_object = !ev.object_id.empty() && ev.kind != EventKind::app_started &&
-                                 ev.kind != EventKind::app_stopped && ev.kind != EventKind::session_started &&
-                                 ev.kind != EventKind::session_ended;
-        count_daily.bind_text(1, day);
-        count_daily.bind_text(2, xapi::to_string(ev.kind));
-        count_daily.bind_text(3, with_object ? ev.object_id : std::string());
-        count_daily.bind_text(4, xapi::is_video_event(ev.kind) ? ev.course_id : std::string());
-        return count_daily.run();
-    }
+    // Events of one transaction: their statements into the outbox (sequence
+    // numbers reserved in one step) and their daily counts (one upsert per
+    // day, event and object at the end). Inside the caller's transaction.
+    class Appender {
+    public:
+        Appender(Impl& im, const ClockReading& clock)
+            : im_(im), clock_(clock), day_(utc_day(clock.wall)), minute_(xapi::format_minute(clock.wall)) {}
+
+        Status reserve(int64_t n) {
+            auto first = im_.take_seqs(n);
+            if (!first) return std::move(first).error();
+            next_ = *first;
+            end_ = *first + n;
+            return {};
+        }
+        Result<int64_t> seq() {
+            if (next_ >= end_) LASR_TRY(reserve(1));
+            return next_++;
+        }
+        const std::string& day() const { return day_; }
+        xapi::StatementFrame frame(int64_t seq) const { return im_.frame(clock_, seq, minute_); }
+
+        Status add(const UsageEvent& ev, const std::string& video_session) {
+            auto s = seq();
+            if (!s) return std::move(s).error();
+            xapi::StatementFrame f = frame(*s);
+            f.video_session = video_session;
+            auto body = xapi::build_statement(ev, f);
+            if (!body) return std::move(body).error();
+            LASR_TRY(im_.store(f, *body, clock_, false, 1, day_));
+            const bool with_object = !ev.object_id.empty() && ev.kind != EventKind::app_started &&
+                                     ev.kind != EventKind::app_stopped && ev.kind != EventKind::session_started &&
+                                     ev.kind != EventKind::session_ended;
+            ++tally_[{std::string(xapi::to_string(ev.kind)), with_object ? ev.object_id : std::string(),
+                      xapi::is_video_event(ev.kind) ? ev.course_id : std::string()}];
+            return {};
+        }
+
+        Status finish() {
+            for (const auto& [key, n] : tally_) {
+                const auto& [event, object, course] = key;
+                im_.count_daily.bind_text(1, day_);
+                im_.count_daily.bind_text(2, event);
+                im_.count_daily.bind_text(3, object);
+                im_.count_daily.bind_text(4, course);
+                im_.count_daily.bind_int64(5, n);
+                LASR_TRY(im_.count_daily.run());
+            }
+            tally_.clear();
+            return {};
+        }
+
+    private:
+        Impl& im_;
+        const ClockReading& clock_;
+        std::string day_, minute_;
+        int64_t next_ = 0, end_ = 0;
+        std::map<std::tuple<std::string, std::string, std::string>, int64_t> tally_;
+    };
 
     Status add(std::string_view key, int64_t n) {
         add_meta.bind_text(1, key);
@@ -576,7 +618,9 @@ Result<int64_t> UsageLog::play_started(const std::string& video_id, const std::s
     const int64_t id = impl_->db.last_insert_rowid();
 
     OpenPlay play{video_id, course_id, xapi::new_uuid(), duration_s, false, {}};
-    LASR_TRY(impl_->append(play.event(EventKind::video_initialized, 0), play.video_session, clock));
+    Impl::Appender out(*impl_, clock);
+    LASR_TRY(out.add(play.event(EventKind::video_initialized, 0), play.video_session));
+    LASR_TRY(out.finish());
     LASR_TRY(tx.commit());
     impl_->open_plays[id] = std::move(play);
     return id;
@@ -616,7 +660,9 @@ Status UsageLog::play_event(int64_t play_id, EventKind kind, double position_s, 
     const ClockReading clock = impl_->now();
     sqlite::Transaction tx(impl_->db);
     LASR_TRY(tx.begin());
-    LASR_TRY(impl_->append(ev, next.video_session, clock));
+    Impl::Appender out(*impl_, clock);
+    LASR_TRY(out.add(ev, next.video_session));
+    LASR_TRY(out.finish());
     LASR_TRY(tx.commit());
     it->second = std::move(next);
     return {};
@@ -655,9 +701,12 @@ Status UsageLog::play_ended(int64_t play_id, double position_s, PlayOutcome outc
         OpenPlay& p = it->second;
         const double end = std::min(*pos, p.length_s);
         p.segments.stop(end);
+        Impl::Appender out(*impl_, clock);
+        LASR_TRY(out.reserve(outcome == PlayOutcome::completed ? 2 : 1));
         if (outcome == PlayOutcome::completed)
-            LASR_TRY(impl_->append(p.event(EventKind::video_completed, end), p.video_session, clock));
-        LASR_TRY(impl_->append(p.event(EventKind::video_terminated, end), p.video_session, clock));
+            LASR_TRY(out.add(p.event(EventKind::video_completed, end), p.video_session));
+        LASR_TRY(out.add(p.event(EventKind::video_terminated, end), p.video_session));
+        LASR_TRY(out.finish());
     }
     LASR_TRY(tx.commit());
     if (it != impl_->open_plays.end()) impl_->open_plays.erase(it);
@@ -672,8 +721,10 @@ Status UsageLog::begin_session() {
     const UsageEvent ev(EventKind::session_started);
     const ClockReading clock = impl_->now();
     sqlite::Transaction tx(impl_->db);
+    Impl::Appender out(*impl_, clock);
     Status st = tx.begin();
-    if (st) st = impl_->append(ev, "", clock);
+    if (st) st = out.add(ev, "");
+    if (st) st = out.finish();
     if (st) st = tx.commit();
     if (!st) impl_->session.clear();  // no session without its start
     return st;
@@ -685,8 +736,10 @@ Status UsageLog::end_session() {
     const UsageEvent ev(EventKind::session_ended);
     const ClockReading clock = impl_->now();
     sqlite::Transaction tx(impl_->db);
+    Impl::Appender out(*impl_, clock);
     Status st = tx.begin();
-    if (st) st = impl_->append(ev, "", clock);
+    if (st) st = out.add(ev, "");
+    if (st) st = out.finish();
     if (st) st = tx.commit();
     // Forgotten whatever happened: the next patron is someone else.
     impl_->session.clear();
@@ -710,7 +763,10 @@ Status UsageLog::record_batch(const std::vector<UsageEvent>& events) {
     const ClockReading clock = impl_->now();
     sqlite::Transaction tx(impl_->db);
     LASR_TRY(tx.begin());
-    for (const UsageEvent& ev : events) LASR_TRY(impl_->append(ev, "", clock));
+    Impl::Appender out(*impl_, clock);
+    LASR_TRY(out.reserve(static_cast<int64_t>(events.size())));
+    for (const UsageEvent& ev : events) LASR_TRY(out.add(ev, ""));
+    LASR_TRY(out.finish());
     return tx.commit();
 }
 
@@ -879,11 +935,14 @@ Result<RetentionReport> UsageLog::enforce_retention() {
 
         if (!seqs.empty()) {
             // Raw statements become one aggregate per day, verb and object.
+            Impl::Appender out(*impl_, clock);
+            LASR_TRY(out.reserve(static_cast<int64_t>(groups.size())));
             for (const auto& [key, count] : groups) {
                 const auto& [day, verb, object] = key;
-                auto seq = impl_->take_seq();
+                auto seq = out.seq();
                 if (!seq) return std::move(seq).error();
-                xapi::StatementFrame f = impl_->frame(clock, *seq);
+                xapi::StatementFrame f = out.frame(*seq);
+                f.registration.clear();  // an aggregate belongs to no session
                 // The day's midnight: never in the future (a day after today
                 // could only come from a clock that was wrong).
                 f.clock_trusted = clock.trusted && day <= today;
