@@ -204,28 +204,13 @@ constexpr int kDailyKeepDays = 3 * 366;
 
 // ------------------------------------------------------------------ helpers
 
-constexpr size_t kMaxIdLength = 64;
-
 Error invalid(std::string message) {
     return make_error(Domain::usage, Errc::invalid_argument, std::move(message));
 }
 
-// Catalog ids are a-z, 0-9, '-', '_', '.', at most 64 (playlists/manifest);
-// we also accept upper case. Anything else is refused, so no free text is
-// ever stored through an id.
-Status check_id(std::string_view what, const std::string& id) {
-    if (id.empty()) return invalid(std::string(what) + " must not be empty");
-    if (id.size() > kMaxIdLength)
-        return invalid(std::string(what) + " is longer than " + std::to_string(kMaxIdLength) + " characters");
-    for (char c : id) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                  c == '_' || c == '.';
-        if (!ok)
-            return invalid(std::string(what) + " \"" + id +
-                           "\" is not a content id (letters, digits, '-', '_', '.')");
-    }
-    return {};
-}
+// Ids are checked by the statement builder's rule (catalog ids only), so no
+// free text is ever stored through an id, in plays or in statements.
+using xapi::check_id;
 
 // Finite, and clamped below at 0 (the upper clamp is in SQL). -0.0 -> 0.0.
 Result<double> check_position(int64_t play_id, double position_s) {
@@ -422,6 +407,10 @@ struct UsageLog::Impl {
         return insert_outbox.run();
     }
 
+    class Appender;
+    // One event in its own transaction (statement + daily count).
+    Status write_one(const UsageEvent& ev, const std::string& video_session);
+
     // Events of one transaction: their statements into the outbox (sequence
     // numbers reserved in one step) and their daily counts (one upsert per
     // day, event and object at the end). Inside the caller's transaction.
@@ -532,6 +521,16 @@ struct UsageLog::Impl {
         return v;
     }
 };
+
+Status UsageLog::Impl::write_one(const UsageEvent& ev, const std::string& video_session) {
+    const ClockReading clock = now();
+    sqlite::Transaction tx(db);
+    Appender out(*this, clock);
+    LASR_TRY(tx.begin());
+    LASR_TRY(out.add(ev, video_session));
+    LASR_TRY(out.finish());
+    return tx.commit();
+}
 
 UsageLog::UsageLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 UsageLog::~UsageLog() = default;
@@ -656,14 +655,7 @@ Status UsageLog::play_event(int64_t play_id, EventKind kind, double position_s, 
             }
             break;
     }
-    const UsageEvent ev = next.event(kind, *pos, *from);
-    const ClockReading clock = impl_->now();
-    sqlite::Transaction tx(impl_->db);
-    LASR_TRY(tx.begin());
-    Impl::Appender out(*impl_, clock);
-    LASR_TRY(out.add(ev, next.video_session));
-    LASR_TRY(out.finish());
-    LASR_TRY(tx.commit());
+    LASR_TRY(impl_->write_one(next.event(kind, *pos, *from), next.video_session));
     it->second = std::move(next);
     return {};
 }
@@ -718,14 +710,7 @@ Status UsageLog::begin_session() {
     std::lock_guard lock(impl_->mu);
     std::string id = xapi::new_uuid();
     std::swap(impl_->session, id);
-    const UsageEvent ev(EventKind::session_started);
-    const ClockReading clock = impl_->now();
-    sqlite::Transaction tx(impl_->db);
-    Impl::Appender out(*impl_, clock);
-    Status st = tx.begin();
-    if (st) st = out.add(ev, "");
-    if (st) st = out.finish();
-    if (st) st = tx.commit();
+    Status st = impl_->write_one(UsageEvent(EventKind::session_started), "");
     if (!st) impl_->session.clear();  // no session without its start
     return st;
 }
@@ -733,14 +718,7 @@ Status UsageLog::begin_session() {
 Status UsageLog::end_session() {
     std::lock_guard lock(impl_->mu);
     if (impl_->session.empty()) return {};
-    const UsageEvent ev(EventKind::session_ended);
-    const ClockReading clock = impl_->now();
-    sqlite::Transaction tx(impl_->db);
-    Impl::Appender out(*impl_, clock);
-    Status st = tx.begin();
-    if (st) st = out.add(ev, "");
-    if (st) st = out.finish();
-    if (st) st = tx.commit();
+    Status st = impl_->write_one(UsageEvent(EventKind::session_ended), "");
     // Forgotten whatever happened: the next patron is someone else.
     impl_->session.clear();
     return st;

@@ -79,19 +79,6 @@ constexpr std::array<std::pair<EventKind, std::string_view>, 15> kKindNames = {{
 
 Error invalid(std::string message) { return make_error(Domain::usage, Errc::invalid_argument, std::move(message)); }
 
-// Catalog ids (playlists/manifest): letters, digits, '-', '_', '.', at most
-// 64. Anything else is refused, so no free text ever reaches a statement.
-Status check_id(std::string_view what, std::string_view id) {
-    if (id.empty()) return invalid(std::string(what) + " must not be empty");
-    if (id.size() > 64) return invalid(std::string(what) + " is longer than 64 characters");
-    for (char c : id) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                  c == '_' || c == '.';
-        if (!ok) return invalid(std::string(what) + " \"" + std::string(id) + "\" is not a content id");
-    }
-    return {};
-}
-
 Status check_number(std::string_view what, double v) {
     if (!std::isfinite(v) || v < 0) return invalid(std::string(what) + " must be a finite number >= 0");
     return {};
@@ -155,6 +142,19 @@ Status check_frame(const StatementFrame& f) {
 }
 
 }  // namespace
+
+Status check_id(std::string_view what, std::string_view id) {
+    if (id.empty()) return invalid(std::string(what) + " must not be empty");
+    if (id.size() > 64) return invalid(std::string(what) + " is longer than 64 characters");
+    for (char c : id) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                  c == '_' || c == '.';
+        if (!ok)
+            return invalid(std::string(what) + " \"" + std::string(id) +
+                           "\" is not a content id (letters, digits, '-', '_', '.')");
+    }
+    return {};
+}
 
 std::string_view to_string(EventKind k) noexcept {
     for (const auto& [kind, name] : kKindNames)

@@ -90,6 +90,10 @@ bool is_timestamp(std::string_view s) noexcept;
 std::string new_uuid();
 bool is_uuid(std::string_view s) noexcept;
 
+// A catalog id (playlists/manifest): letters, digits, '-', '_', '.', 1 to
+// 64 of them; anything else (free text) is invalid_argument naming `what`.
+Status check_id(std::string_view what, std::string_view id);
+
 // The activity IRI for a catalog object: <home_page>/lasr/<kind>/<id>.
 std::string activity_iri(std::string_view home_page, std::string_view kind, std::string_view id);
 

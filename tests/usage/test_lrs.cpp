@@ -273,7 +273,8 @@ struct TestLrs::Impl {
             return;
         }
         res.status = 200;
-        res.set_content(ids.dump(), "application/json");
+        // With a charset, as LRSs answer (and httplib then does not brotli-compress it).
+        res.set_content(ids.dump(), "application/json; charset=utf-8");
     }
 
     void get(const httplib::Request& req, httplib::Response& res) {
