@@ -3,7 +3,7 @@
 // A kiosk may boot with a wrong clock (a Raspberry Pi has no RTC and starts
 // from the time it last saved) and must never wait for network time to start.
 // So every statement carries a sequence number, the kernel's boot id and the
-// time since boot, which are right whatever the wall clock says; the wall
+// minutes since boot, which are right whatever the wall clock says; the wall
 // clock is used only once it is trusted: the kernel reports it synchronised
 // (NTP, via adjtimex), or the config says the machine's RTC is good.
 #pragma once

@@ -123,7 +123,9 @@ void add_frame(json& st, const StatementFrame& f) {
     json& ext = st["context"]["extensions"];
     ext[vocab("ext/seq")] = f.seq;
     ext[vocab("ext/boot-id")] = f.boot_id;
-    ext[vocab("ext/uptime-ms")] = f.uptime_ms;
+    // Whole minutes since boot: enough to place a statement made before the
+    // clock was trusted, and no exact trail (the timestamp is the minute too).
+    ext[vocab("ext/uptime-min")] = f.uptime_ms / 60000;
     ext[vocab("ext/clock-trusted")] = f.clock_trusted;
     if (!f.registration.empty()) st["context"]["registration"] = f.registration;
     st["id"] = f.statement_id;

@@ -76,7 +76,7 @@ struct StatementFrame {
     std::string video_session;     // the video session (UUID), video events only
     int64_t seq = 0;               // kiosk-wide sequence number, never reused
     std::string boot_id;           // the kernel's boot id (UUID)
-    int64_t uptime_ms = 0;         // since boot (CLOCK_BOOTTIME)
+    int64_t uptime_ms = 0;         // since boot (CLOCK_BOOTTIME); sent as whole minutes
     bool clock_trusted = false;    // false: no timestamp (the LRS uses `stored`)
     std::string timestamp;         // kFixed format; set only when clock_trusted
 };

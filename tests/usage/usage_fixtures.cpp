@@ -144,7 +144,7 @@ bool check_statement_shape(const std::string& body) {
     const std::string v = "https://lasr-kiosk.invalid/xapi/ext/";
     expect(ext.contains(v + "seq") && ext[v + "seq"].is_number_integer(), "seq");
     expect(ext.contains(v + "boot-id"), "boot-id");
-    expect(ext.contains(v + "uptime-ms"), "uptime-ms");
+    expect(ext.contains(v + "uptime-min") && ext[v + "uptime-min"].is_number_integer(), "uptime-min");
     expect(ext.contains(v + "clock-trusted") && ext[v + "clock-trusted"].is_boolean(), "clock-trusted");
     if (ext.value(v + "clock-trusted", false)) {
         expect(st.contains("timestamp"), "a trusted clock writes a timestamp");

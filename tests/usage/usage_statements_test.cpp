@@ -183,7 +183,9 @@ TEST(UsageStatements, AnUntrustedClockWritesNoTimestampAndMarksTheStatement) {
     EXPECT_FALSE(st[0].contains("timestamp")) << "never a future timestamp: the LRS sets it to `stored`";
     EXPECT_EQ(st[0]["context"]["extensions"][kExt + "clock-trusted"], false);
     // Boot id, uptime and sequence still place it before the next one.
-    EXPECT_LT(st[0]["context"]["extensions"][kExt + "uptime-ms"], st[1]["context"]["extensions"][kExt + "uptime-ms"]);
+    EXPECT_LT(st[0]["context"]["extensions"][kExt + "seq"], st[1]["context"]["extensions"][kExt + "seq"]);
+    EXPECT_EQ(st[0]["context"]["extensions"][kExt + "uptime-min"], 0);  // 12.3 s after boot: minute 0
+    EXPECT_EQ(st[0]["context"]["extensions"][kExt + "boot-id"], st[1]["context"]["extensions"][kExt + "boot-id"]);
     EXPECT_EQ(st[1]["timestamp"], "2026-11-29T03:04:00.000Z");
     EXPECT_EQ(st[1]["context"]["extensions"][kExt + "clock-trusted"], true);
     for (const auto& s : st) EXPECT_TRUE(test::check_statement_shape(s.dump()));
