@@ -16,6 +16,9 @@ UsageSyncService::UsageSyncService(UsageLog& log, std::unique_ptr<UsageSync> syn
     next_sync_ = now;  // a first look right away: there may be a backlog
     next_checkpoint_ = now + options_.checkpoint_every;
     next_retention_ = now;
+    // This service checkpoints every few seconds: the UI thread's writes
+    // never have to.
+    if (auto st = log_.leave_checkpoints_to_caller(); !st) log::warn("usage", st.error().describe());
 }
 
 UsageSyncService::~UsageSyncService() = default;

@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <array>
 #include <climits>
 #include <cmath>
@@ -772,22 +773,31 @@ Result<std::vector<OutboxRow>> UsageLog::outbox_head(int max_count, size_t max_b
 }
 
 Status UsageLog::outbox_delivered(const std::vector<int64_t>& seqs) {
-    if (seqs.empty()) return {};
-    std::lock_guard lock(impl_->mu);
-    const ClockReading clock = impl_->now();
-    sqlite::Transaction tx(impl_->db);
-    LASR_TRY(tx.begin());
-    int64_t deleted = 0;
-    for (int64_t seq : seqs) {
-        impl_->delete_outbox.bind_int64(1, seq);
-        LASR_TRY(impl_->delete_outbox.run());
-        deleted += impl_->db.changes();
+    // In short transactions, so a UI-thread write waits for at most one of
+    // them. A crash between two leaves acknowledged rows behind: they are
+    // sent again, byte for byte, and the LRS ignores them.
+    constexpr size_t kChunk = 25;
+    for (size_t from = 0; from < seqs.size(); from += kChunk) {
+        const size_t to = std::min(seqs.size(), from + kChunk);
+        std::lock_guard lock(impl_->mu);
+        const ClockReading clock = impl_->now();
+        sqlite::Transaction tx(impl_->db);
+        LASR_TRY(tx.begin());
+        int64_t deleted = 0;
+        for (size_t i = from; i < to; ++i) {
+            impl_->delete_outbox.bind_int64(1, seqs[i]);
+            LASR_TRY(impl_->delete_outbox.run());
+            deleted += impl_->db.changes();
+        }
+        LASR_TRY(impl_->add("sent", deleted));
+        if (to == seqs.size()) {
+            LASR_TRY(impl_->set("last_success", xapi::format_timestamp(clock.wall)));
+            LASR_TRY(impl_->set("last_error", std::string_view()));
+            LASR_TRY(impl_->set("auth_paused", int64_t{0}));
+        }
+        LASR_TRY(tx.commit());
     }
-    LASR_TRY(impl_->add("sent", deleted));
-    LASR_TRY(impl_->set("last_success", xapi::format_timestamp(clock.wall)));
-    LASR_TRY(impl_->set("last_error", std::string_view()));
-    LASR_TRY(impl_->set("auth_paused", int64_t{0}));
-    return tx.commit();
+    return {};
 }
 
 Status UsageLog::outbox_dead_letter(int64_t seq, int http_status, const std::string& reason) {
@@ -823,6 +833,11 @@ Status UsageLog::note_sync(const SyncNote& note) {
     }
     LASR_TRY(impl_->set("auth_paused", int64_t{note.auth_paused ? 1 : 0}));
     return tx.commit();
+}
+
+Status UsageLog::leave_checkpoints_to_caller() {
+    std::lock_guard lock(impl_->mu);
+    return impl_->db.exec("PRAGMA wal_autocheckpoint = 0", "leaving checkpoints to the worker");
 }
 
 Status UsageLog::checkpoint() {

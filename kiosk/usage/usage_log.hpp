@@ -201,6 +201,10 @@ public:
     // A WAL checkpoint on a second connection (never blocks writers; the
     // fsyncs happen here, not on the UI thread's commits).
     Status checkpoint();
+    // The caller runs checkpoint() regularly (the kiosk's worker does): the
+    // writer then never checkpoints by itself, so no UI-thread write ever
+    // waits for one. Without it, the writer checkpoints past 40 MB of WAL.
+    Status leave_checkpoints_to_caller();
     // Rolls up what is past retention_days or beyond retention_mb, in
     // bounded steps. Nothing goes silently: see RetentionReport.
     Result<RetentionReport> enforce_retention();
