@@ -237,8 +237,43 @@ Result<Config> from_table(const toml::table& root, const std::string& origin) {
     }
     {
         TableReader r(section("usage"), "usage", origin);
-        LASR_TRY(r.get("enabled", c.usage.enabled));
+        auto& u = c.usage;
+        LASR_TRY(r.get("enabled", u.enabled));
+        LASR_TRY(r.get("home_page", u.home_page));
+        LASR_TRY(r.get("trust_rtc", u.trust_rtc));
+        LASR_TRY(r.get("lrs_url", u.lrs_url));
+        LASR_TRY(r.get("lrs_user", u.lrs_user));
+        LASR_TRY(r.get("lrs_password", u.lrs_password));
+        LASR_TRY(r.get("lrs_credentials_file", u.lrs_credentials_file));
+        LASR_TRY(r.get("batch_max_statements", u.batch_max_statements, 1, 1000));
+        LASR_TRY(r.get("batch_max_kb", u.batch_max_kb, 16, 16 * 1024));
+        LASR_TRY(r.get("sync_interval_s", u.sync_interval_s, 5, 24 * 3600));
+        LASR_TRY(r.get("backoff_cap_s", u.backoff_cap_s, 10, 24 * 3600));
+        LASR_TRY(r.get("request_timeout_s", u.request_timeout_s, 2, 600));
+        LASR_TRY(r.get("retention_days", u.retention_days, 1, 3660));
+        LASR_TRY(r.get("retention_mb", u.retention_mb, 1, 64 * 1024));
         LASR_TRY(r.finish());
+        const toml::table& t = section("usage");
+        auto at = [&](const char* key) {
+            const toml::node* n = t.get(key);
+            return n ? n->source() : t.source();
+        };
+        auto is_http_url = [](const std::string& s) {
+            return (s.rfind("https://", 0) == 0 && s.size() > 8) || (s.rfind("http://", 0) == 0 && s.size() > 7);
+        };
+        if (!u.home_page.empty() && !is_http_url(u.home_page))
+            return bad(origin, at("home_page"), "usage.home_page must be an http:// or https:// URL");
+        if (!u.lrs_url.empty() && !is_http_url(u.lrs_url))
+            return bad(origin, at("lrs_url"), "usage.lrs_url must be an http:// or https:// URL");
+        for (char ch : u.lrs_url + u.home_page)
+            if (static_cast<unsigned char>(ch) <= ' ')
+                return bad(origin, at(u.lrs_url.find(ch) != std::string::npos ? "lrs_url" : "home_page"),
+                           "usage URLs must not contain spaces or control characters");
+        if (u.lrs_user.find(':') != std::string::npos)
+            return bad(origin, at("lrs_user"), "usage.lrs_user must not contain ':' (HTTP Basic auth)");
+        if (!u.lrs_credentials_file.empty() && (!u.lrs_user.empty() || !u.lrs_password.empty()))
+            return bad(origin, at("lrs_credentials_file"),
+                       "usage.lrs_credentials_file and usage.lrs_user/lrs_password are alternatives: set one");
     }
     {
         TableReader r(section("admin"), "admin", origin);
@@ -276,6 +311,17 @@ Result<Config> from_table(const toml::table& root, const std::string& origin) {
 std::filesystem::path Config::pack_dir() const {
     if (!content.pack_dir.empty()) return content.pack_dir;
     return kiosk.data_dir / "content" / "current";
+}
+
+std::string UsageSettings::actor_home_page(const std::string& library_id) const {
+    if (!home_page.empty()) return home_page;
+    // Characters outside [A-Za-z0-9._-] are dropped: the result stays a URL.
+    std::string safe;
+    for (char ch : library_id)
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+            ch == '_' || ch == '-')
+            safe += ch;
+    return "https://lasr-kiosk.invalid/library/" + safe;
 }
 
 std::filesystem::path Config::usage_db_path() const { return kiosk.data_dir / "usage.sqlite3"; }

@@ -45,8 +45,42 @@ struct ContentSettings {
     std::filesystem::path pack_dir;
 };
 
+// The usage log and its upload as xAPI statements to a Learning Record Store.
 struct UsageSettings {
     bool enabled = true;  // the telemetry switch: false records nothing
+
+    // The actor of every statement is the kiosk: account {home_page, kiosk.id}.
+    // Empty: "https://lasr-kiosk.invalid/library/<kiosk.library_id>" (a
+    // placeholder that names no real host; set the library's own home page).
+    std::string home_page;
+    // true: trust the machine's clock from boot (a PC with a battery-backed
+    // RTC). false: only once the kernel says it is synchronised (NTP); until
+    // then statements carry no timestamp and are marked clock-trusted=false.
+    bool trust_rtc = false;
+
+    // Upload. Empty lrs_url: statements are kept (within retention) and
+    // never sent. The xAPI base URL, e.g. "https://lrs.example.org/xapi/";
+    // statements go to <lrs_url>statements.
+    std::string lrs_url;
+    std::string lrs_user;
+    std::string lrs_password;
+    // A file holding "user:password" on one line, instead of the two keys
+    // above (keep it mode 0600). Read when the sync starts.
+    std::filesystem::path lrs_credentials_file;
+    int batch_max_statements = 100;  // per POST
+    int batch_max_kb = 256;          // per POST (a statement larger than this goes alone)
+    int sync_interval_s = 60;        // how often to look for new statements
+    int backoff_cap_s = 900;         // the longest wait between failed attempts
+    int request_timeout_s = 30;      // one POST, connection to last byte
+
+    // Retention of what is stored locally: raw events older than this, or
+    // beyond this size, are rolled up into daily aggregates (which still
+    // sync); what had to go is counted and reported, never dropped silently.
+    int retention_days = 90;
+    int retention_mb = 64;
+
+    // home_page, or the placeholder for library_id.
+    std::string actor_home_page(const std::string& library_id) const;
 };
 
 // Training-screen mode (kiosk.mode = "training"): see README, "Training

@@ -20,6 +20,7 @@ PACKAGES=(
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libqrencode-dev libsystemd-dev
   # tests
   libgtest-dev libgmock-dev
+  libcpp-httplib-dev             # the local xAPI endpoint of the usage-sync tests
   # fonts for the UI and for captions (libass)
   fonts-noto-core fonts-dejavu-core fontconfig
   # demo content generation and headless display

@@ -67,6 +67,23 @@ App::App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player
     refresh_alerts();
     refresh_results();
     if (config_.kiosk.mode == "training") training_ = std::make_unique<TrainingMode>(*this, config_, std::move(training));
+    note({EventKind::app_started});
+}
+
+void App::note(const UsageEvent& event) {
+    if (!usage_) return;
+    if (auto st = usage_->record(event); !st) log::error(st.error());
+}
+
+void App::note_error(const Error& e) {
+    // The kind only ("media.unplayable"): the message may hold paths.
+    std::string kind = std::string(to_string(e.domain)) + "." + std::string(to_string(e.code));
+    note({EventKind::kiosk_error, kind});
+}
+
+void App::note_play(EventKind kind, double position, double from) {
+    if (!usage_ || play_row_ < 0) return;
+    if (auto st = usage_->play_event(play_row_, kind, position, from); !st) log::error(st.error());
 }
 
 void App::go(Screen s) {
@@ -94,8 +111,16 @@ void App::show_notice(const std::string& key, double now) {
 }
 
 void App::dispatch(const Intent& in, double now) {
+    if (in.kind == Intent::Kind::qr_shown || in.kind == Intent::Kind::alert_shown) {
+        note({in.kind == Intent::Kind::qr_shown ? EventKind::qr_shown : EventKind::alert_shown, in.arg});
+        return;
+    }
     last_activity_ = now;
     if (training_ && !TrainingMode::accepts(in)) return;  // an unattended screen has no navigation
+    // The first touch after the attract screen starts a patron session.
+    if (usage_ && in.kind != Intent::Kind::quit && !single_play_ && !usage_->in_session()) {
+        if (auto st = usage_->begin_session(); !st) log::error(st.error());
+    }
     switch (in.kind) {
         case Intent::Kind::go_home:
             if (state_.screen == Screen::player) player_.stop();
@@ -108,6 +133,7 @@ void App::dispatch(const Intent& in, double now) {
             }
             state_.course_id = in.arg;
             go(Screen::course);
+            note({EventKind::course_opened, in.arg});
             break;
         case Intent::Kind::play_video:
             start_video(in.arg, now);
@@ -126,6 +152,10 @@ void App::dispatch(const Intent& in, double now) {
             }
             state_.resource_id = in.arg;
             go(Screen::resource);
+            note({EventKind::resource_viewed, in.arg});
+            if (const Resource* r = catalog().find_resource(in.arg);
+                r && (!r->website.empty() || !r->phone.empty() || !r->address.empty()))
+                note({EventKind::qr_shown, in.arg});  // the detail screen always shows its QR code
             break;
         case Intent::Kind::back:
             switch (state_.screen) {
@@ -139,14 +169,21 @@ void App::dispatch(const Intent& in, double now) {
             }
             break;
         case Intent::Kind::toggle_pause:
-            if (state_.screen == Screen::player) player_.set_paused(!player_.paused());
+            if (state_.screen == Screen::player) {
+                const bool pause = !player_.paused();
+                player_.set_paused(pause);
+                note_play(pause ? EventKind::video_paused : EventKind::video_played, player_.position_s());
+            }
             break;
         case Intent::Kind::toggle_captions:
             state_.captions = !state_.captions;
             player_.set_captions_visible(state_.captions);
             break;
         case Intent::Kind::seek:
-            if (state_.screen == Screen::player) player_.seek_to(in.value);
+            if (state_.screen == Screen::player) {
+                note_play(EventKind::video_seeked, in.value, player_.position_s());
+                player_.seek_to(in.value);
+            }
             break;
         case Intent::Kind::set_language: {
             bool offered = false;
@@ -163,6 +200,11 @@ void App::dispatch(const Intent& in, double now) {
         case Intent::Kind::quit:
             if (state_.screen == Screen::player || attract_playing_) player_.stop();
             state_.quit = true;
+            if (usage_ && !stopped_) {
+                stopped_ = true;
+                if (auto st = usage_->end_session(); !st) log::error(st.error());
+                note({EventKind::app_stopped});
+            }
             break;
         case Intent::Kind::toggle_transcript:
             state_.transcript_open = !state_.transcript_open;
@@ -239,6 +281,9 @@ void App::dispatch(const Intent& in, double now) {
                 go(Screen::home);
             }
             break;
+        case Intent::Kind::qr_shown:
+        case Intent::Kind::alert_shown:
+            break;  // handled above
     }
 }
 
@@ -325,7 +370,10 @@ void App::refresh_alerts() {
     if (active != state_.alerts) {
         for (size_t i : active)
             if (std::find(state_.alerts.begin(), state_.alerts.end(), i) == state_.alerts.end())
-                log::info("app", "alert_on id=" + alerts[i].id + " severity=" + alerts[i].severity);
+                {
+                    log::info("app", "alert_on id=" + alerts[i].id + " severity=" + alerts[i].severity);
+                    note({EventKind::alert_shown, alerts[i].id});
+                }
         state_.alerts = std::move(active);
         refresh_results();
     }
@@ -419,6 +467,7 @@ bool App::start_video(const std::string& video_id, double now) {
     auto file = pack_->verified_path(video->file);
     if (!file) {
         log::error(file.error());
+        note_error(file.error());
         show_notice("notice.video_unavailable", now);
         return false;
     }
@@ -430,6 +479,7 @@ bool App::start_video(const std::string& video_id, double now) {
     }
     if (auto st = player_.load(item); !st) {
         log::error(st.error());
+        note_error(st.error());
         show_notice("notice.video_unavailable", now);
         return false;
     }
@@ -484,12 +534,15 @@ void App::on_player_events(const std::vector<PlayerEvent>& events, double now) {
         switch (ev.kind) {
             case PlayerEvent::Kind::started:
                 log::info("app", "started video=" + ev.tag);
+                if (ev.tag == state_.video_id) note_play(EventKind::video_played, ev.position_s);
                 break;
             case PlayerEvent::Kind::ended:
             case PlayerEvent::Kind::failed:
             case PlayerEvent::Kind::stopped: {
                 bool failed = ev.kind == PlayerEvent::Kind::failed;
                 if (failed && ev.error) log::error(*ev.error);
+                if (failed && !single_play_)
+                    note_error(ev.error ? *ev.error : make_error(Domain::media, Errc::unplayable, ""));
                 log::info("app", std::string("end video=") + ev.tag + " position_s=" + pos + " outcome=" +
                                      (failed ? "failed" : ev.kind == PlayerEvent::Kind::ended ? "completed" : "stopped"));
                 if (ev.kind != PlayerEvent::Kind::stopped) ++state_.plays_finished;
@@ -519,6 +572,10 @@ void App::privacy_reset(double now) {
     // The next person sees nothing of the last: home screen, default
     // language, no filter, captions back to the default.
     log::info("app", "idle_reset");
+    // The patron session ends, and its id is forgotten.
+    if (usage_) {
+        if (auto st = usage_->end_session(); !st) log::error(st.error());
+    }
     state_.screen = Screen::home;
     state_.course_id.clear();
     state_.last_video_id.clear();

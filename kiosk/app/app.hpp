@@ -51,6 +51,10 @@ struct Intent {
         pin_submit,
         admin_action,     // arg: test_pattern, restart, exit, close
         toggle_transcript,
+        // What the views report having shown (for the usage log; not patron
+        // activity: an alert on the attract screen keeps it idle).
+        qr_shown,         // arg: resource id whose QR code is on screen
+        alert_shown,      // arg: alert id
     };
     Kind kind;
     std::string arg = {};
@@ -111,7 +115,8 @@ struct AdminStatus {
 class App {
 public:
     // `usage` may be null (telemetry off). The player must outlive the App.
-    // `training` is used in training mode (kiosk.mode = "training") only.
+    // Records the app's start; quit records its stop. `training` is used in
+    // training mode (kiosk.mode = "training") only.
     App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player, UsageLog* usage,
         TrainingEnv training = {});
 
@@ -119,6 +124,7 @@ public:
     const Catalog& catalog() const { return pack_->catalog(); }
     const ContentPack& pack() const { return *pack_; }
     const Player& player() const { return player_; }
+    bool usage_enabled() const { return usage_ != nullptr; }
     // Training-screen mode, or null on a patron kiosk.
     const TrainingMode* training() const { return training_.get(); }
 
@@ -159,6 +165,10 @@ private:
     void play_next_attract();
     void pin_submit(double now);
     void load_transcript();
+    // Usage statements: failures are logged, never shown, never fatal.
+    void note(const UsageEvent& event);
+    void note_error(const Error& error);
+    void note_play(EventKind kind, double position, double from = 0);
 
     Config config_;
     std::shared_ptr<ContentPack> pack_;
@@ -175,6 +185,7 @@ private:
     size_t attract_next_ = 0;
     bool attract_playing_ = false;
     std::unique_ptr<TrainingMode> training_;
+    bool stopped_ = false;  // app stop recorded
 };
 
 }  // namespace lasr

@@ -28,5 +28,7 @@ void add_admin_commands(CLI::App& app, Action& action);
 void add_provision_commands(CLI::App& app, Action& action);
 // schedule
 void add_schedule_commands(CLI::App& app, Action& action);
+// sync-usage, status, export-usage
+void add_usage_commands(CLI::App& app, Action& action);
 
 }  // namespace lasr::ctl

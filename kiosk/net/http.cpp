@@ -200,11 +200,13 @@ Result<std::unique_ptr<HttpClient>> HttpClient::create(const HttpOptions& option
     return std::unique_ptr<HttpClient>(new HttpClient(std::move(impl)));
 }
 
-Result<HttpResponse> HttpClient::send(const HttpRequest& request, size_t max_body) {
+Result<HttpResponse> HttpClient::send(const HttpRequest& request, size_t max_body,
+                                      const std::atomic<bool>* cancel) {
     std::string body;
     Transfer t;
     t.body = &body;
     t.max_body = max_body;
+    t.cancel = cancel;
     auto r = impl_->perform(request, t, nullptr);
     if (r) r->body = std::move(body);
     return r;

@@ -60,8 +60,11 @@ public:
 
     // Sends a request and reads the whole response body into memory (at
     // most max_body bytes). Any HTTP status is a successful Result; failures
-    // to connect, time-outs and TLS errors are Errc::unavailable errors.
-    Result<HttpResponse> send(const HttpRequest& request, size_t max_body = 64u << 20);
+    // to connect, time-outs and TLS errors are Errc::unavailable errors
+    // (a time-out: Errc::stalled). Stops with Errc::stalled within about a
+    // second when `cancel` becomes true.
+    Result<HttpResponse> send(const HttpRequest& request, size_t max_body = 64u << 20,
+                              const std::atomic<bool>* cancel = nullptr);
 
     // Downloads the response body into `file`, appended to what it holds:
     // when the file is not empty, asks for the rest with Range (and

@@ -19,6 +19,7 @@
 #include "kiosk/app/script.hpp"
 #include "kiosk/app/strings.hpp"
 #include "kiosk/service/service_notifier.hpp"
+#include "kiosk/usage/sync_service.hpp"
 #include "kiosk/ui/theme.hpp"
 #include "kiosk/ui/views.hpp"
 
@@ -132,6 +133,8 @@ int run_kiosk(const ShellOptions& opt) {
         if (u) usage = std::move(*u);
         else log::error(u.error());  // the kiosk still plays without its log
     }
+    // Usage upload and upkeep, on the worker (declared below, so it joins first).
+    std::unique_ptr<UsageSyncService> usage_sync = usage ? UsageSyncService::create(*usage, cfg) : nullptr;
 
     std::vector<ScriptStep> steps;
     if (!opt.script.empty()) {
@@ -260,12 +263,14 @@ int run_kiosk(const ShellOptions& opt) {
                 if (app.state().screen == Screen::player && overlay_until > now)
                     timeout = std::min(timeout, overlay_until - now + 0.01);
                 if (redraw > 0 || g_input_frames.load() > 0 || tap.phase > 0 || !pending_screenshot.empty()) timeout = 0;
+                if (usage_sync) timeout = std::min(timeout, usage_sync->seconds_until_due());
                 if (timeout > 0) glfwWaitEventsTimeout(timeout);
                 else glfwPollEvents();
                 notifier.on_loop(++loop_beat, frames_shown, std::chrono::steady_clock::now());
+                worker.drain();
+                if (usage_sync) usage_sync->poll(worker);
                 if (glfwWindowShouldClose(window)) app.dispatch({Intent::Kind::quit, ""}, clock.now());
                 now = clock.now();
-                worker.drain();
 
                 auto events = player->poll();
                 for (const auto& ev : events) {

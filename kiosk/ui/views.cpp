@@ -345,6 +345,12 @@ void home(Ui& ui, float top) {
              rx + right_w - ui.px(30));
         ry += crisis_h + ui.px(24);
         text(ui, ui.f.small, ImVec2(rx + ui.px(8), ry), ui.pal.muted, ui.t("privacy.note"), rx + right_w - ui.px(140));
+        if (ui.app.usage_enabled()) {
+            // What is counted, in plain words (library privacy: transparency).
+            float py = ry + text_size(ui.f.small, ui.t("privacy.note"), right_w - ui.px(148)).y + ui.px(40);
+            if (py + ui.f.small->FontSize * 3 < ui.ctx.height)
+                text(ui, ui.f.small, ImVec2(rx + ui.px(8), py), ui.pal.muted, ui.t("privacy.usage"), rx + right_w);
+        }
         // A discreet way in for staff.
         const std::string& staff = ui.t("admin.staff");
         float sw = pill_width(ui, staff, ui.f.small);

@@ -2,11 +2,16 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <array>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <ctime>
+#include <map>
 #include <mutex>
 #include <system_error>
+#include <tuple>
 
 #include "config/log.hpp"
 #include "kiosk/db/sqlite.hpp"
@@ -20,18 +25,8 @@ namespace {
 // migrates its tables into some other program's SQLite database.
 constexpr int64_t kApplicationId = 0x4C415352;
 
-// v1: one row per play. Kept deliberately small; later steps add to it:
-//   v2 (issue 5) will add the xAPI outbox, e.g.
-//     CREATE TABLE xapi_outbox (
-//       seq          INTEGER PRIMARY KEY AUTOINCREMENT,  -- send order
-//       play_id      INTEGER REFERENCES plays(id) ON DELETE SET NULL,
-//       statement_id TEXT NOT NULL UNIQUE,
-//       body         TEXT NOT NULL,  -- the JSON exactly as sent; resent byte for byte
-//       sent_at      TEXT) STRICT;
-//   which is why plays.id is AUTOINCREMENT (an id is never handed out twice,
-//   even after old rows are pruned, so statement ids derived from it never
-//   collide: an LRS answers 409 to the same id with different content) and
-//   why foreign_keys is on from the start.
+// v1: one row per play. plays.id is AUTOINCREMENT: an id is never handed
+// out twice, even after old rows are pruned.
 // STRICT (SQLite >= 3.37; Debian 12 has 3.40) makes the column types real.
 // The CHECKs restate the rules the code enforces, as a last line of defence.
 constexpr std::string_view kSchemaV1 = R"sql(
@@ -48,8 +43,56 @@ CREATE TABLE plays (
 PRAGMA application_id = 1279349586;
 )sql";
 
-constexpr std::array<sqlite::Migration, 1> kMigrations = {{
+// v2 (issue 5): the xAPI outbox and what goes with it.
+//   meta         counters and sync state that must survive restarts; next_seq
+//                is the kiosk-wide statement sequence (never reused).
+//   outbox       one row per statement not yet acknowledged by the LRS, in
+//                sequence order; body is the JSON exactly as it is sent, byte
+//                for byte on every retry. Deleted only after the LRS's 200.
+//   dead_letter  statements the LRS refused for good (400 alone, 409 that is
+//                not ours), kept for staff, never resent automatically.
+//   daily        local counts per day, event and object, for board reports
+//                (export-usage --csv); they outlive the raw statements.
+// created_day/created_ms come from the kiosk's wall clock (trusted or not):
+// they drive retention, never what is sent.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value ANY
+) STRICT, WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES
+    ('next_seq', 1), ('sent', 0), ('rolled_up', 0), ('dropped', 0), ('plays_pruned', 0),
+    ('auth_paused', 0), ('last_success', ''), ('last_error', ''), ('last_error_at', '');
+CREATE TABLE outbox (
+    seq          INTEGER PRIMARY KEY CHECK (seq > 0),
+    statement_id TEXT NOT NULL UNIQUE CHECK (length(statement_id) = 36),
+    body         TEXT NOT NULL CHECK (length(body) > 0),
+    created_ms   INTEGER NOT NULL,
+    created_day  TEXT NOT NULL CHECK (length(created_day) = 10),
+    aggregate    INTEGER NOT NULL DEFAULT 0 CHECK (aggregate IN (0, 1)),
+    represents   INTEGER NOT NULL DEFAULT 1 CHECK (represents >= 1)
+) STRICT;
+CREATE TABLE dead_letter (
+    seq          INTEGER PRIMARY KEY,
+    statement_id TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    http_status  INTEGER NOT NULL,
+    reason       TEXT NOT NULL,
+    dead_at      TEXT NOT NULL
+) STRICT;
+CREATE TABLE daily (
+    day       TEXT NOT NULL,
+    event     TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    course_id TEXT NOT NULL,
+    count     INTEGER NOT NULL CHECK (count >= 0),
+    PRIMARY KEY (day, event, object_id, course_id)
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr std::array<sqlite::Migration, 2> kMigrations = {{
     {1, "v1: plays table", kSchemaV1},
+    {2, "v2: xAPI outbox, dead letters, daily counts", kSchemaV2},
 }};
 static_assert(kMigrations.back().version == UsageLog::kSchemaVersion);
 static_assert(kApplicationId == 1279349586, "keep kSchemaV1's PRAGMA application_id in step");
@@ -59,13 +102,17 @@ static_assert(kApplicationId == 1279349586, "keep kSchemaV1's PRAGMA application
 constexpr std::string_view kGetApplicationId = "PRAGMA application_id";
 constexpr std::string_view kCountSchemaObjects = "SELECT count(*) FROM sqlite_schema";
 constexpr std::string_view kSetWal = "PRAGMA journal_mode = WAL";
-// Why synchronous=NORMAL is safe here: in WAL mode, NORMAL syncs the WAL only
-// at checkpoints, not at every commit. SQLite documents that WAL + NORMAL
-// cannot corrupt the database; a power cut can only lose the transactions
-// committed since the last checkpoint sync (a process crash or SIGKILL loses
-// nothing: committed frames are already in the OS). For this table that
-// means at most the last seconds of progress, never the database itself, and
-// it keeps play_progress() from waiting on an fsync on an SD card.
+// The durability setting, and why: synchronous=NORMAL in WAL mode syncs the
+// WAL only at checkpoints, not at every commit. SQLite documents that WAL +
+// NORMAL cannot corrupt the database, and a process crash or SIGKILL loses
+// nothing (committed frames are already in the OS). A power cut can lose the
+// commits since the last checkpoint; the background worker checkpoints every
+// few seconds while there are writes (UsageSyncService), which bounds that
+// window, and the sync makes a lost commit harmless in both directions: a
+// lost event is a few seconds of one patron's taps; a lost delete of an
+// acknowledged statement only makes it go again with the same id and bytes,
+// which the LRS ignores. FULL would fsync on every tap, on the UI thread, on
+// an SD card (5-30 ms each): the budget is 1 ms.
 constexpr std::string_view kSetSynchronousNormal = "PRAGMA synchronous = NORMAL";
 // Outside WAL (a file system without shared memory for the WAL index), only
 // FULL is crash-safe, so that is the fallback.
@@ -74,6 +121,10 @@ constexpr std::string_view kSetForeignKeys = "PRAGMA foreign_keys = ON";
 // Truncate the WAL back to 4 MiB after a checkpoint instead of letting one
 // burst leave a large file on a small SD card.
 constexpr std::string_view kSetJournalSizeLimit = "PRAGMA journal_size_limit = 4194304";
+// Checkpoints are the worker's job (checkpoint(), on the side connection);
+// the writer checkpoints by itself only if nobody has for 40 MB of WAL.
+constexpr std::string_view kSetAutoCheckpoint = "PRAGMA wal_autocheckpoint = 10000";
+constexpr std::string_view kCheckpoint = "PRAGMA wal_checkpoint(PASSIVE)";
 constexpr std::string_view kIntegrityCheck = "PRAGMA integrity_check(20)";
 
 // Another process (lasr-kioskctl syncing or exporting) may hold the write
@@ -104,30 +155,63 @@ constexpr std::string_view kSummary =
     "count(*) FILTER (WHERE outcome IS NULL) "
     "FROM plays";
 
-// ------------------------------------------------------------------ helpers
+// Reserves ?1 sequence numbers; returns the first.
+constexpr std::string_view kNextSeq =
+    "UPDATE meta SET value = value + ?1 WHERE key = 'next_seq' RETURNING value - ?1";
+constexpr std::string_view kInsertOutbox =
+    "INSERT INTO outbox (seq, statement_id, body, created_ms, created_day, aggregate, represents) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr std::string_view kCountDaily =
+    "INSERT INTO daily (day, event, object_id, course_id, count) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT (day, event, object_id, course_id) DO UPDATE SET count = count + excluded.count";
+constexpr std::string_view kOutboxHead =
+    "SELECT seq, statement_id, body FROM outbox ORDER BY seq LIMIT ?1";
+constexpr std::string_view kDeleteOutbox = "DELETE FROM outbox WHERE seq = ?1";
+constexpr std::string_view kMoveToDead =
+    "INSERT OR REPLACE INTO dead_letter (seq, statement_id, body, http_status, reason, dead_at) "
+    "SELECT seq, statement_id, body, ?2, ?3, ?4 FROM outbox WHERE seq = ?1";
+constexpr std::string_view kAddMeta = "UPDATE meta SET value = value + ?2 WHERE key = ?1";
+constexpr std::string_view kSetMeta = "UPDATE meta SET value = ?2 WHERE key = ?1";
+constexpr std::string_view kGetMeta = "SELECT value FROM meta WHERE key = ?1";
 
-constexpr size_t kMaxIdLength = 64;
+// Retention. Raw statements past the cutoff (or the oldest ones while the
+// database is over its size cap), a bounded chunk at a time.
+constexpr std::string_view kRollupChunk =
+    "SELECT seq, created_day, json_extract(body, '$.verb.id'), json_extract(body, '$.object.id') "
+    "FROM outbox WHERE aggregate = 0 AND (?1 OR created_day < ?2) ORDER BY seq LIMIT ?3";
+constexpr std::string_view kOldestAggregates =
+    "SELECT seq, represents FROM outbox WHERE aggregate = 1 ORDER BY seq LIMIT ?1";
+constexpr std::string_view kPrunePlays =
+    "DELETE FROM plays WHERE id IN (SELECT id FROM plays WHERE outcome IS NOT NULL AND "
+    "(?1 OR substr(started_minute, 1, 10) < ?2) ORDER BY id LIMIT ?3)";
+constexpr std::string_view kPruneDead = "DELETE FROM dead_letter WHERE substr(dead_at, 1, 10) < ?1";
+constexpr std::string_view kPruneDaily = "DELETE FROM daily WHERE day < ?1";
+constexpr std::string_view kUsedBytes =
+    "SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())";
+constexpr std::string_view kPageSize = "PRAGMA page_size";
+
+constexpr std::string_view kQueueStatus =
+    "SELECT count(*), coalesce(sum(length(body)), 0), min(created_ms) FROM outbox";
+constexpr std::string_view kDeadCount = "SELECT count(*) FROM dead_letter";
+constexpr std::string_view kSelectDead =
+    "SELECT seq, statement_id, body, http_status, reason, dead_at FROM dead_letter ORDER BY seq LIMIT ?1";
+constexpr std::string_view kSelectDaily =
+    "SELECT day, event, object_id, course_id, count FROM daily WHERE day >= ?1 AND day <= ?2 "
+    "ORDER BY day, event, object_id, course_id";
+
+constexpr int kRollupChunkRows = 500;
+// Daily counts are tiny and what board reports are made of: kept 3 years.
+constexpr int kDailyKeepDays = 3 * 366;
+
+// ------------------------------------------------------------------ helpers
 
 Error invalid(std::string message) {
     return make_error(Domain::usage, Errc::invalid_argument, std::move(message));
 }
 
-// Catalog ids are a-z, 0-9, '-', '_', '.', at most 64 (playlists/manifest);
-// we also accept upper case. Anything else is refused, so no free text is
-// ever stored through an id.
-Status check_id(std::string_view what, const std::string& id) {
-    if (id.empty()) return invalid(std::string(what) + " must not be empty");
-    if (id.size() > kMaxIdLength)
-        return invalid(std::string(what) + " is longer than " + std::to_string(kMaxIdLength) + " characters");
-    for (char c : id) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                  c == '_' || c == '.';
-        if (!ok)
-            return invalid(std::string(what) + " \"" + id +
-                           "\" is not a content id (letters, digits, '-', '_', '.')");
-    }
-    return {};
-}
+// Ids are checked by the statement builder's rule (catalog ids only), so no
+// free text is ever stored through an id, in plays or in statements.
+using xapi::check_id;
 
 // Finite, and clamped below at 0 (the upper clamp is in SQL). -0.0 -> 0.0.
 Result<double> check_position(int64_t play_id, double position_s) {
@@ -136,13 +220,15 @@ Result<double> check_position(int64_t play_id, double position_s) {
     return position_s > 0 ? position_s : 0.0;
 }
 
-std::string utc_minute_now() {
-    time_t now = ::time(nullptr);
-    struct tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[64];
-    size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%MZ", &tm);
-    return std::string(buf, n);
+std::string utc_minute(std::chrono::system_clock::time_point t) {
+    // "YYYY-MM-DDTHH:MM" of the fixed xAPI format, + "Z".
+    return xapi::format_timestamp(t).substr(0, 16) + "Z";
+}
+
+std::string utc_day(std::chrono::system_clock::time_point t) { return xapi::format_timestamp(t).substr(0, 10); }
+
+int64_t epoch_ms(std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
 std::optional<PlayOutcome> outcome_from(std::string_view s) {
@@ -176,6 +262,50 @@ Status check_identity(sqlite::Database& db) {
     return sqlite::check_version_known(db, *version, UsageLog::kSchemaVersion);
 }
 
+struct Prep {
+    sqlite::Statement* into;
+    std::string_view sql;
+    std::string_view what;
+};
+
+Status prepare_all(sqlite::Database& d, std::initializer_list<Prep> preps) {
+    for (const Prep& p : preps) {
+        auto st = d.prepare(p.sql, p.what);
+        if (!st) return std::move(st).error();
+        *p.into = std::move(*st);
+    }
+    return {};
+}
+
+// Steps a prepared one-row query; its columns are read by `read` while the
+// row is current. No row: `read` is not called.
+template <class Fn>
+Status one_row(sqlite::Statement& st, Fn&& read) {
+    sqlite::ScopedReset reset(st);
+    auto row = st.step();
+    if (!row) return std::move(row).error();
+    if (*row) read(st);
+    return {};
+}
+
+// A play the log is tracking: what its statements need to say.
+struct OpenPlay {
+    std::string video_id, course_id, video_session;
+    double length_s = 0;
+    bool playing = false;
+    xapi::PlayedSegments segments;
+
+    UsageEvent event(EventKind kind, double time_s, double from_s = 0) const {
+        UsageEvent ev(kind, video_id, course_id);
+        ev.time_s = time_s;
+        ev.time_from_s = from_s;
+        ev.length_s = length_s;
+        ev.progress = segments.progress(length_s);
+        ev.segments = segments.to_string();
+        return ev;
+    }
+};
+
 }  // namespace
 
 std::string_view to_string(PlayOutcome o) noexcept {
@@ -187,10 +317,25 @@ std::string_view to_string(PlayOutcome o) noexcept {
     return "unknown";
 }
 
+UsageOptions UsageOptions::from(const Config& c) {
+    UsageOptions o;
+    o.kiosk_id = c.kiosk.id;
+    o.home_page = c.usage.actor_home_page(c.kiosk.library_id);
+    o.retention_days = c.usage.retention_days;
+    o.retention_mb = c.usage.retention_mb;
+    o.clock = system_clock_source(c.usage.trust_rtc);
+    return o;
+}
+
 struct UsageLog::Impl {
-    std::mutex mu;
+    std::mutex mu;  // the writer connection and everything below it
     std::filesystem::path path;
+    UsageOptions options;
+    std::string boot;
     int version = 0;
+    std::string session;  // the patron session id; "" outside one
+    std::map<int64_t, OpenPlay> open_plays;
+
     sqlite::Database db;
     // Declared after db: destroyed (finalised) before the connection closes.
     sqlite::Statement insert_play;
@@ -199,6 +344,22 @@ struct UsageLog::Impl {
     sqlite::Statement select_outcome;
     sqlite::Statement select_plays;
     sqlite::Statement select_summary;
+    sqlite::Statement next_seq;
+    sqlite::Statement insert_outbox;
+    sqlite::Statement count_daily;
+    sqlite::Statement delete_outbox;
+    sqlite::Statement move_to_dead;
+    sqlite::Statement add_meta;
+    sqlite::Statement set_meta;
+
+    // The side connection: reads for the worker and tools, and checkpoints,
+    // so neither ever holds `mu` (WAL readers do not block the writer).
+    std::mutex side_mu;
+    sqlite::Database side;
+    sqlite::Statement side_head;
+    sqlite::Statement side_get_meta;
+
+    ClockReading now() const { return options.clock(); }
 
     // Why an UPDATE of an open play touched no row.
     Error no_open_play(int64_t play_id) {
@@ -211,13 +372,174 @@ struct UsageLog::Impl {
         return make_error(Domain::usage, Errc::validation,
                           which + " has already ended (" + select_outcome.column_text(0) + ")");
     }
+
+    // Reserves n sequence numbers in the current transaction; the first.
+    Result<int64_t> take_seqs(int64_t n) {
+        int64_t first = 0;
+        next_seq.bind_int64(1, n);
+        LASR_TRY(one_row(next_seq, [&](sqlite::Statement& st) { first = st.column_int64(0); }));
+        if (first <= 0) return make_error(Domain::usage, Errc::internal, db.path() + ": no statement sequence");
+        return first;
+    }
+
+    xapi::StatementFrame frame(const ClockReading& clock, int64_t seq, const std::string& minute) const {
+        xapi::StatementFrame f;
+        f.statement_id = xapi::new_uuid();
+        f.home_page = options.home_page;
+        f.kiosk_id = options.kiosk_id;
+        f.registration = session;
+        f.seq = seq;
+        f.boot_id = boot;
+        f.uptime_ms = clock.uptime_ms;
+        f.clock_trusted = clock.trusted;
+        if (clock.trusted) f.timestamp = minute;
+        return f;
+    }
+
+    Status store(const xapi::StatementFrame& f, const std::string& body, const ClockReading& clock,
+                 bool aggregate, int64_t represents, const std::string& day) {
+        insert_outbox.bind_int64(1, f.seq);
+        insert_outbox.bind_text(2, f.statement_id);
+        insert_outbox.bind_text(3, body);
+        insert_outbox.bind_int64(4, epoch_ms(clock.wall));
+        insert_outbox.bind_text(5, day);
+        insert_outbox.bind_int64(6, aggregate ? 1 : 0);
+        insert_outbox.bind_int64(7, represents);
+        return insert_outbox.run();
+    }
+
+    class Appender;
+    // One event in its own transaction (statement + daily count).
+    Status write_one(const UsageEvent& ev, const std::string& video_session);
+
+    // Events of one transaction: their statements into the outbox (sequence
+    // numbers reserved in one step) and their daily counts (one upsert per
+    // day, event and object at the end). Inside the caller's transaction.
+    class Appender {
+    public:
+        Appender(Impl& im, const ClockReading& clock)
+            : im_(im), clock_(clock), day_(utc_day(clock.wall)), minute_(xapi::format_minute(clock.wall)) {}
+
+        Status reserve(int64_t n) {
+            auto first = im_.take_seqs(n);
+            if (!first) return std::move(first).error();
+            next_ = *first;
+            end_ = *first + n;
+            return {};
+        }
+        Result<int64_t> seq() {
+            if (next_ >= end_) LASR_TRY(reserve(1));
+            return next_++;
+        }
+        const std::string& day() const { return day_; }
+        xapi::StatementFrame frame(int64_t seq) const { return im_.frame(clock_, seq, minute_); }
+
+        Status add(const UsageEvent& ev, const std::string& video_session) {
+            auto s = seq();
+            if (!s) return std::move(s).error();
+            xapi::StatementFrame f = frame(*s);
+            f.video_session = video_session;
+            auto body = xapi::build_statement(ev, f);
+            if (!body) return std::move(body).error();
+            LASR_TRY(im_.store(f, *body, clock_, false, 1, day_));
+            const bool with_object = !ev.object_id.empty() && ev.kind != EventKind::app_started &&
+                                     ev.kind != EventKind::app_stopped && ev.kind != EventKind::session_started &&
+                                     ev.kind != EventKind::session_ended;
+            ++tally_[{std::string(xapi::to_string(ev.kind)), with_object ? ev.object_id : std::string(),
+                      xapi::is_video_event(ev.kind) ? ev.course_id : std::string()}];
+            return {};
+        }
+
+        Status finish() {
+            for (const auto& [key, n] : tally_) {
+                const auto& [event, object, course] = key;
+                im_.count_daily.bind_text(1, day_);
+                im_.count_daily.bind_text(2, event);
+                im_.count_daily.bind_text(3, object);
+                im_.count_daily.bind_text(4, course);
+                im_.count_daily.bind_int64(5, n);
+                LASR_TRY(im_.count_daily.run());
+            }
+            tally_.clear();
+            return {};
+        }
+
+    private:
+        Impl& im_;
+        const ClockReading& clock_;
+        std::string day_, minute_;
+        int64_t next_ = 0, end_ = 0;
+        std::map<std::tuple<std::string, std::string, std::string>, int64_t> tally_;
+    };
+
+    Status add(std::string_view key, int64_t n) {
+        add_meta.bind_text(1, key);
+        add_meta.bind_int64(2, n);
+        return add_meta.run();
+    }
+
+    Status set(std::string_view key, std::string_view value) {
+        set_meta.bind_text(1, key);
+        set_meta.bind_text(2, value);
+        return set_meta.run();
+    }
+
+    Status set(std::string_view key, int64_t value) {
+        set_meta.bind_text(1, key);
+        set_meta.bind_int64(2, value);
+        return set_meta.run();
+    }
+
+    // Opens the side connection on first use (under side_mu).
+    Status side_ready() {
+        if (side) return {};
+        auto d = sqlite::Database::open(path, sqlite::Database::Mode::read_write);
+        if (!d) return std::move(d).error();
+        sqlite::Database s = std::move(*d);
+        LASR_TRY(s.set_busy_timeout(kBusyTimeoutMs));
+        sqlite::Statement head, meta;
+        auto h = s.prepare(kOutboxHead, "outbox head");
+        if (!h) return std::move(h).error();
+        auto m = s.prepare(kGetMeta, "get meta");
+        if (!m) return std::move(m).error();
+        side = std::move(s);
+        side_head = std::move(*h);
+        side_get_meta = std::move(*m);
+        return {};
+    }
+
+    Result<std::string> side_meta_text(std::string_view key) {
+        std::string v;
+        side_get_meta.bind_text(1, key);
+        LASR_TRY(one_row(side_get_meta, [&](sqlite::Statement& st) { v = st.column_text(0); }));
+        return v;
+    }
+
+    Result<int64_t> side_meta_int(std::string_view key) {
+        int64_t v = 0;
+        side_get_meta.bind_text(1, key);
+        LASR_TRY(one_row(side_get_meta, [&](sqlite::Statement& st) { v = st.column_int64(0); }));
+        return v;
+    }
 };
+
+Status UsageLog::Impl::write_one(const UsageEvent& ev, const std::string& video_session) {
+    const ClockReading clock = now();
+    sqlite::Transaction tx(db);
+    Appender out(*this, clock);
+    LASR_TRY(tx.begin());
+    LASR_TRY(out.add(ev, video_session));
+    LASR_TRY(out.finish());
+    return tx.commit();
+}
 
 UsageLog::UsageLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 UsageLog::~UsageLog() = default;
 
-Result<std::unique_ptr<UsageLog>> UsageLog::open(const std::filesystem::path& db_path) {
+Result<std::unique_ptr<UsageLog>> UsageLog::open(const std::filesystem::path& db_path, const UsageOptions& options) {
     if (db_path.empty()) return invalid("usage database path is empty");
+    if (options.kiosk_id.empty() || options.home_page.empty())
+        return invalid("usage log: the kiosk id and the library's home page must not be empty");
     if (db_path.has_parent_path()) {
         std::error_code ec;
         std::filesystem::create_directories(db_path.parent_path(), ec);
@@ -229,6 +551,9 @@ Result<std::unique_ptr<UsageLog>> UsageLog::open(const std::filesystem::path& db
 
     auto impl = std::make_unique<Impl>();
     impl->path = db_path;
+    impl->options = options;
+    if (!impl->options.clock) impl->options.clock = system_clock_source(false);
+    impl->boot = boot_id();
     auto db = sqlite::Database::open(db_path);
     if (!db) return std::move(db).error();
     impl->db = std::move(*db);
@@ -246,29 +571,27 @@ Result<std::unique_ptr<UsageLog>> UsageLog::open(const std::filesystem::path& db
     LASR_TRY(d.exec(wal ? kSetSynchronousNormal : kSetSynchronousFull, "setting synchronous"));
     LASR_TRY(d.exec(kSetForeignKeys, "enabling foreign keys"));
     LASR_TRY(d.exec(kSetJournalSizeLimit, "setting journal size limit"));
+    LASR_TRY(d.exec(kSetAutoCheckpoint, "setting the automatic checkpoint"));
 
     auto version = sqlite::migrate(d, kMigrations);
     if (!version) return std::move(version).error();
     impl->version = *version;
 
-    struct Prep {
-        sqlite::Statement* into;
-        std::string_view sql;
-        std::string_view what;
-    };
-    const Prep preps[] = {
-        {&impl->insert_play, kInsertPlay, "insert play"},
-        {&impl->update_progress, kUpdateProgress, "update progress"},
-        {&impl->end_play, kEndPlay, "end play"},
-        {&impl->select_outcome, kSelectOutcome, "select outcome"},
-        {&impl->select_plays, kSelectPlays, "select plays"},
-        {&impl->select_summary, kSummary, "summary"},
-    };
-    for (const Prep& p : preps) {
-        auto st = d.prepare(p.sql, p.what);
-        if (!st) return std::move(st).error();
-        *p.into = std::move(*st);
-    }
+    LASR_TRY(prepare_all(d, {
+                                {&impl->insert_play, kInsertPlay, "insert play"},
+                                {&impl->update_progress, kUpdateProgress, "update progress"},
+                                {&impl->end_play, kEndPlay, "end play"},
+                                {&impl->select_outcome, kSelectOutcome, "select outcome"},
+                                {&impl->select_plays, kSelectPlays, "select plays"},
+                                {&impl->select_summary, kSummary, "summary"},
+                                {&impl->next_seq, kNextSeq, "next sequence number"},
+                                {&impl->insert_outbox, kInsertOutbox, "insert statement"},
+                                {&impl->count_daily, kCountDaily, "count daily"},
+                                {&impl->delete_outbox, kDeleteOutbox, "delete delivered statement"},
+                                {&impl->move_to_dead, kMoveToDead, "dead-letter statement"},
+                                {&impl->add_meta, kAddMeta, "add to counter"},
+                                {&impl->set_meta, kSetMeta, "set state"},
+                            }));
 
     log::info("usage", "opened db=" + d.path() + " schema_version=" + std::to_string(impl->version) +
                            " journal_mode=" + *mode);
@@ -283,13 +606,59 @@ Result<int64_t> UsageLog::play_started(const std::string& video_id, const std::s
         return invalid("video " + video_id + ": duration must be a finite number of seconds above 0");
 
     std::lock_guard lock(impl_->mu);
+    const ClockReading clock = impl_->now();
+    sqlite::Transaction tx(impl_->db);
+    LASR_TRY(tx.begin());
     sqlite::Statement& st = impl_->insert_play;
     st.bind_text(1, video_id);
     st.bind_text(2, course_id);
-    st.bind_text(3, utc_minute_now());
+    st.bind_text(3, utc_minute(clock.wall));
     st.bind_double(4, duration_s);
     LASR_TRY(st.run());
-    return impl_->db.last_insert_rowid();
+    const int64_t id = impl_->db.last_insert_rowid();
+
+    OpenPlay play{video_id, course_id, xapi::new_uuid(), duration_s, false, {}};
+    Impl::Appender out(*impl_, clock);
+    LASR_TRY(out.add(play.event(EventKind::video_initialized, 0), play.video_session));
+    LASR_TRY(out.finish());
+    LASR_TRY(tx.commit());
+    impl_->open_plays[id] = std::move(play);
+    return id;
+}
+
+Status UsageLog::play_event(int64_t play_id, EventKind kind, double position_s, double from_s) {
+    if (kind != EventKind::video_played && kind != EventKind::video_paused && kind != EventKind::video_seeked)
+        return invalid("play_event takes played, paused or seeked");
+    auto pos = check_position(play_id, position_s);
+    if (!pos) return std::move(pos).error();
+    auto from = check_position(play_id, from_s);
+    if (!from) return std::move(from).error();
+
+    std::lock_guard lock(impl_->mu);
+    auto it = impl_->open_plays.find(play_id);
+    if (it == impl_->open_plays.end())
+        return make_error(Domain::usage, Errc::not_found,
+                          impl_->db.path() + ": play " + std::to_string(play_id) + " is not open");
+    OpenPlay next = it->second;  // changed only once the statement is stored
+    switch (kind) {
+        case EventKind::video_played:
+            next.segments.start(*pos);
+            next.playing = true;
+            break;
+        case EventKind::video_paused:
+            next.segments.stop(*pos);
+            next.playing = false;
+            break;
+        default:  // seeked: the segment ends where the jump left, restarts where it landed
+            if (next.playing) {
+                next.segments.stop(*from);
+                next.segments.start(*pos);
+            }
+            break;
+    }
+    LASR_TRY(impl_->write_one(next.event(kind, *pos, *from), next.video_session));
+    it->second = std::move(next);
+    return {};
 }
 
 Status UsageLog::play_progress(int64_t play_id, double position_s) {
@@ -310,14 +679,413 @@ Status UsageLog::play_ended(int64_t play_id, double position_s, PlayOutcome outc
     if (!pos) return std::move(pos).error();
 
     std::lock_guard lock(impl_->mu);
+    const ClockReading clock = impl_->now();
+    sqlite::Transaction tx(impl_->db);
+    LASR_TRY(tx.begin());
     sqlite::Statement& st = impl_->end_play;
     st.bind_int64(1, play_id);
     st.bind_double(2, *pos);
     st.bind_text(3, to_string(outcome));
     LASR_TRY(st.run());
     if (impl_->db.changes() == 0) return impl_->no_open_play(play_id);
+
+    auto it = impl_->open_plays.find(play_id);
+    if (it != impl_->open_plays.end()) {
+        OpenPlay& p = it->second;
+        const double end = std::min(*pos, p.length_s);
+        p.segments.stop(end);
+        Impl::Appender out(*impl_, clock);
+        LASR_TRY(out.reserve(outcome == PlayOutcome::completed ? 2 : 1));
+        if (outcome == PlayOutcome::completed)
+            LASR_TRY(out.add(p.event(EventKind::video_completed, end), p.video_session));
+        LASR_TRY(out.add(p.event(EventKind::video_terminated, end), p.video_session));
+        LASR_TRY(out.finish());
+    }
+    LASR_TRY(tx.commit());
+    if (it != impl_->open_plays.end()) impl_->open_plays.erase(it);
     return {};
 }
+
+Status UsageLog::begin_session() {
+    if (in_session()) LASR_TRY(end_session());
+    std::lock_guard lock(impl_->mu);
+    std::string id = xapi::new_uuid();
+    std::swap(impl_->session, id);
+    Status st = impl_->write_one(UsageEvent(EventKind::session_started), "");
+    if (!st) impl_->session.clear();  // no session without its start
+    return st;
+}
+
+Status UsageLog::end_session() {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->session.empty()) return {};
+    Status st = impl_->write_one(UsageEvent(EventKind::session_ended), "");
+    // Forgotten whatever happened: the next patron is someone else.
+    impl_->session.clear();
+    return st;
+}
+
+bool UsageLog::in_session() const {
+    std::lock_guard lock(impl_->mu);
+    return !impl_->session.empty();
+}
+
+Status UsageLog::record(const UsageEvent& event) { return record_batch({event}); }
+
+Status UsageLog::record_batch(const std::vector<UsageEvent>& events) {
+    for (const UsageEvent& ev : events) {
+        if (xapi::is_video_event(ev.kind)) return invalid("video events are recorded through play_started/play_event/play_ended");
+        if (ev.kind == EventKind::session_started || ev.kind == EventKind::session_ended)
+            return invalid("patron sessions are recorded through begin_session/end_session");
+    }
+    std::lock_guard lock(impl_->mu);
+    const ClockReading clock = impl_->now();
+    sqlite::Transaction tx(impl_->db);
+    LASR_TRY(tx.begin());
+    Impl::Appender out(*impl_, clock);
+    LASR_TRY(out.reserve(static_cast<int64_t>(events.size())));
+    for (const UsageEvent& ev : events) LASR_TRY(out.add(ev, ""));
+    LASR_TRY(out.finish());
+    return tx.commit();
+}
+
+// ------------------------------------------------------------------ sync side
+
+Result<std::vector<OutboxRow>> UsageLog::outbox_head(int max_count, size_t max_bytes) {
+    if (max_count <= 0) return invalid("outbox_head: max_count must be > 0");
+    std::lock_guard lock(impl_->side_mu);
+    LASR_TRY(impl_->side_ready());
+    sqlite::Statement& st = impl_->side_head;
+    sqlite::ScopedReset reset(st);
+    st.bind_int64(1, max_count);
+    std::vector<OutboxRow> rows;
+    size_t bytes = 0;
+    for (;;) {
+        auto more = st.step();
+        if (!more) return std::move(more).error();
+        if (!*more) break;
+        OutboxRow r{st.column_int64(0), st.column_text(1), st.column_text(2)};
+        if (!rows.empty() && bytes + r.body.size() > max_bytes) break;
+        bytes += r.body.size();
+        rows.push_back(std::move(r));
+    }
+    return rows;
+}
+
+Status UsageLog::outbox_delivered(const std::vector<int64_t>& seqs) {
+    // In short transactions, so a UI-thread write waits for at most one of
+    // them. A crash between two leaves acknowledged rows behind: they are
+    // sent again, byte for byte, and the LRS ignores them.
+    constexpr size_t kChunk = 25;
+    for (size_t from = 0; from < seqs.size(); from += kChunk) {
+        const size_t to = std::min(seqs.size(), from + kChunk);
+        std::lock_guard lock(impl_->mu);
+        const ClockReading clock = impl_->now();
+        sqlite::Transaction tx(impl_->db);
+        LASR_TRY(tx.begin());
+        int64_t deleted = 0;
+        for (size_t i = from; i < to; ++i) {
+            impl_->delete_outbox.bind_int64(1, seqs[i]);
+            LASR_TRY(impl_->delete_outbox.run());
+            deleted += impl_->db.changes();
+        }
+        LASR_TRY(impl_->add("sent", deleted));
+        if (to == seqs.size()) {
+            LASR_TRY(impl_->set("last_success", xapi::format_timestamp(clock.wall)));
+            LASR_TRY(impl_->set("last_error", std::string_view()));
+            LASR_TRY(impl_->set("auth_paused", int64_t{0}));
+        }
+        LASR_TRY(tx.commit());
+    }
+    return {};
+}
+
+Status UsageLog::outbox_dead_letter(int64_t seq, int http_status, const std::string& reason) {
+    std::lock_guard lock(impl_->mu);
+    const ClockReading clock = impl_->now();
+    sqlite::Transaction tx(impl_->db);
+    LASR_TRY(tx.begin());
+    sqlite::Statement& mv = impl_->move_to_dead;
+    mv.bind_int64(1, seq);
+    mv.bind_int64(2, http_status);
+    mv.bind_text(3, reason);
+    mv.bind_text(4, xapi::format_timestamp(clock.wall));
+    LASR_TRY(mv.run());
+    if (impl_->db.changes() == 0)
+        return make_error(Domain::usage, Errc::not_found,
+                          impl_->db.path() + ": statement " + std::to_string(seq) + " is not in the outbox");
+    impl_->delete_outbox.bind_int64(1, seq);
+    LASR_TRY(impl_->delete_outbox.run());
+    return tx.commit();
+}
+
+Status UsageLog::note_sync(const SyncNote& note) {
+    std::lock_guard lock(impl_->mu);
+    const ClockReading clock = impl_->now();
+    sqlite::Transaction tx(impl_->db);
+    LASR_TRY(tx.begin());
+    if (note.success) {
+        LASR_TRY(impl_->set("last_success", xapi::format_timestamp(clock.wall)));
+        LASR_TRY(impl_->set("last_error", std::string_view()));
+    } else {
+        LASR_TRY(impl_->set("last_error", note.error));
+        LASR_TRY(impl_->set("last_error_at", xapi::format_timestamp(clock.wall)));
+    }
+    LASR_TRY(impl_->set("auth_paused", int64_t{note.auth_paused ? 1 : 0}));
+    return tx.commit();
+}
+
+Status UsageLog::leave_checkpoints_to_caller() {
+    std::lock_guard lock(impl_->mu);
+    return impl_->db.exec("PRAGMA wal_autocheckpoint = 0", "leaving checkpoints to the worker");
+}
+
+Status UsageLog::checkpoint() {
+    std::lock_guard lock(impl_->side_mu);
+    LASR_TRY(impl_->side_ready());
+    return impl_->side.exec(kCheckpoint, "checkpoint");
+}
+
+Result<RetentionReport> UsageLog::enforce_retention() {
+    RetentionReport report;
+    const ClockReading clock = impl_->now();
+    using std::chrono::hours;
+    const std::string cutoff = utc_day(clock.wall - hours(24) * impl_->options.retention_days);
+    const std::string daily_cutoff = utc_day(clock.wall - hours(24) * kDailyKeepDays);
+    const std::string today = utc_day(clock.wall);
+    const int64_t cap = static_cast<int64_t>(impl_->options.retention_mb) * 1024 * 1024;
+    sqlite::Database& db = impl_->db;
+
+    auto used_bytes = [&]() -> Result<int64_t> {
+        auto pages = db.query_int64(kUsedBytes, "database size");
+        if (!pages) return std::move(pages).error();
+        auto page = db.query_int64(kPageSize, "page size");
+        if (!page) return std::move(page).error();
+        return *pages * *page;
+    };
+    auto run_one = [&](std::string_view sql, std::string_view what, auto&& bind) -> Result<int64_t> {
+        auto st = db.prepare(sql, what, false);
+        if (!st) return std::move(st).error();
+        bind(*st);
+        LASR_TRY(st->run());
+        return db.changes();
+    };
+    auto delete_seqs = [&](const std::vector<int64_t>& seqs) -> Status {
+        for (int64_t seq : seqs) {
+            impl_->delete_outbox.bind_int64(1, seq);
+            LASR_TRY(impl_->delete_outbox.run());
+        }
+        return {};
+    };
+
+    // Old plays, dead letters and daily counts go by age alone.
+    {
+        std::lock_guard lock(impl_->mu);
+        sqlite::Transaction tx(db);
+        LASR_TRY(tx.begin());
+        auto plays = run_one(kPrunePlays, "prune plays", [&](sqlite::Statement& st) {
+            st.bind_int64(1, 0);
+            st.bind_text(2, cutoff);
+            st.bind_int64(3, INT64_MAX);
+        });
+        if (!plays) return std::move(plays).error();
+        auto dead = run_one(kPruneDead, "prune dead letters", [&](sqlite::Statement& st) { st.bind_text(1, cutoff); });
+        if (!dead) return std::move(dead).error();
+        auto daily = run_one(kPruneDaily, "prune daily counts", [&](sqlite::Statement& st) { st.bind_text(1, daily_cutoff); });
+        if (!daily) return std::move(daily).error();
+        report.plays_pruned += *plays;
+        report.dropped += *dead;  // dead letters were never delivered: they count as lost
+        LASR_TRY(impl_->add("plays_pruned", *plays));
+        LASR_TRY(impl_->add("dropped", *dead));
+        LASR_TRY(tx.commit());
+    }
+
+    // Then one bounded chunk per transaction: the UI thread gets in between.
+    bool shrinking = false;  // over the cap once: go on down to 90% of it
+    for (;;) {
+        std::lock_guard lock(impl_->mu);
+        auto used = used_bytes();
+        if (!used) return std::move(used).error();
+        shrinking = *used > cap || (shrinking && *used > cap / 10 * 9);
+
+        sqlite::Transaction tx(db);
+        LASR_TRY(tx.begin());
+        auto chunk = db.prepare(kRollupChunk, "retention chunk", false);
+        if (!chunk) return std::move(chunk).error();
+        chunk->bind_int64(1, shrinking ? 1 : 0);
+        chunk->bind_text(2, cutoff);
+        chunk->bind_int64(3, kRollupChunkRows);
+        std::vector<int64_t> seqs;
+        std::map<std::tuple<std::string, std::string, std::string>, int64_t> groups;
+        for (;;) {
+            auto more = chunk->step();
+            if (!more) return std::move(more).error();
+            if (!*more) break;
+            seqs.push_back(chunk->column_int64(0));
+            ++groups[{chunk->column_text(1), chunk->column_text(2), chunk->column_text(3)}];
+        }
+        chunk->reset();
+
+        if (!seqs.empty()) {
+            // Raw statements become one aggregate per day, verb and object.
+            Impl::Appender out(*impl_, clock);
+            LASR_TRY(out.reserve(static_cast<int64_t>(groups.size())));
+            for (const auto& [key, count] : groups) {
+                const auto& [day, verb, object] = key;
+                auto seq = out.seq();
+                if (!seq) return std::move(seq).error();
+                xapi::StatementFrame f = out.frame(*seq);
+                f.registration.clear();  // an aggregate belongs to no session
+                // The day's midnight: never in the future (a day after today
+                // could only come from a clock that was wrong).
+                f.clock_trusted = clock.trusted && day <= today;
+                f.timestamp = f.clock_trusted ? day + "T00:00:00.000Z" : std::string();
+                auto body = xapi::build_aggregate({day, verb, object, count}, f);
+                if (!body) return std::move(body).error();
+                LASR_TRY(impl_->store(f, *body, clock, true, count, day));
+                ++report.aggregates_made;
+            }
+            LASR_TRY(delete_seqs(seqs));
+            report.rolled_up += static_cast<int64_t>(seqs.size());
+            LASR_TRY(impl_->add("rolled_up", static_cast<int64_t>(seqs.size())));
+            LASR_TRY(tx.commit());
+            continue;
+        }
+        if (!shrinking) break;
+
+        // Still too big with nothing raw left: ended plays first (local
+        // detail), then the oldest aggregates, counted as lost.
+        auto plays = run_one(kPrunePlays, "prune plays", [&](sqlite::Statement& st) {
+            st.bind_int64(1, 1);
+            st.bind_text(2, cutoff);
+            st.bind_int64(3, kRollupChunkRows);
+        });
+        if (!plays) return std::move(plays).error();
+        if (*plays > 0) {
+            report.plays_pruned += *plays;
+            LASR_TRY(impl_->add("plays_pruned", *plays));
+            LASR_TRY(tx.commit());
+            continue;
+        }
+        auto oldest = db.prepare(kOldestAggregates, "oldest aggregates", false);
+        if (!oldest) return std::move(oldest).error();
+        oldest->bind_int64(1, 50);
+        int64_t lost = 0;
+        for (;;) {
+            auto more = oldest->step();
+            if (!more) return std::move(more).error();
+            if (!*more) break;
+            seqs.push_back(oldest->column_int64(0));
+            lost += oldest->column_int64(1);
+        }
+        oldest->reset();
+        if (seqs.empty()) {
+            log::warn("usage", "retention_cap_unreachable db=" + db.path() + " used_bytes=" + std::to_string(*used) +
+                                   " cap_bytes=" + std::to_string(cap));
+            break;
+        }
+        LASR_TRY(delete_seqs(seqs));
+        report.dropped += lost;
+        LASR_TRY(impl_->add("dropped", lost));
+        LASR_TRY(tx.commit());
+    }
+    if (report.rolled_up > 0 || report.dropped > 0 || report.plays_pruned > 0) {
+        // Nothing goes silently: the counts are in status() and the log.
+        log::write(report.dropped > 0 ? log::Level::error : log::Level::warn, "usage",
+                   "retention db=" + db.path() + " rolled_up=" + std::to_string(report.rolled_up) +
+                       " aggregates=" + std::to_string(report.aggregates_made) +
+                       " dropped=" + std::to_string(report.dropped) +
+                       " plays_pruned=" + std::to_string(report.plays_pruned));
+    }
+    return report;
+}
+
+Result<UsageStatus> UsageLog::status() {
+    UsageStatus s;
+    std::lock_guard lock(impl_->side_mu);
+    LASR_TRY(impl_->side_ready());
+    sqlite::Database& d = impl_->side;
+    // One read transaction: every figure from the same snapshot.
+    sqlite::Transaction tx(d, sqlite::Transaction::Kind::deferred);
+    LASR_TRY(tx.begin());
+    {
+        auto q = d.prepare(kQueueStatus, "queue status", false);
+        if (!q) return std::move(q).error();
+        int64_t oldest_ms = -1;
+        LASR_TRY(one_row(*q, [&](sqlite::Statement& st) {
+            s.queued = st.column_int64(0);
+            s.queued_bytes = st.column_int64(1);
+            if (!st.column_is_null(2)) oldest_ms = st.column_int64(2);
+        }));
+        if (oldest_ms >= 0)
+            s.oldest_unsent = xapi::format_timestamp(std::chrono::system_clock::time_point(std::chrono::milliseconds(oldest_ms)));
+    }
+    auto dead = d.query_int64(kDeadCount, "dead letters");
+    if (!dead) return std::move(dead).error();
+    s.dead_letters = *dead;
+    struct IntKey { const char* key; int64_t* into; };
+    for (IntKey k : {IntKey{"sent", &s.sent}, IntKey{"rolled_up", &s.rolled_up}, IntKey{"dropped", &s.dropped},
+                     IntKey{"plays_pruned", &s.plays_pruned}}) {
+        auto v = impl_->side_meta_int(k.key);
+        if (!v) return std::move(v).error();
+        *k.into = *v;
+    }
+    struct TextKey { const char* key; std::string* into; };
+    for (TextKey k : {TextKey{"last_success", &s.last_success}, TextKey{"last_error", &s.last_error},
+                      TextKey{"last_error_at", &s.last_error_at}}) {
+        auto v = impl_->side_meta_text(k.key);
+        if (!v) return std::move(v).error();
+        *k.into = *v;
+    }
+    auto paused = impl_->side_meta_int("auth_paused");
+    if (!paused) return std::move(paused).error();
+    s.auth_paused = *paused != 0;
+    auto pages = d.query_int64(kUsedBytes, "database size");
+    if (!pages) return std::move(pages).error();
+    auto page = d.query_int64(kPageSize, "page size");
+    if (!page) return std::move(page).error();
+    s.db_bytes = *pages * *page;
+    LASR_TRY(tx.commit());
+    return s;
+}
+
+Result<std::vector<DeadLetter>> UsageLog::dead_letters(int limit) {
+    if (limit < 0) return invalid("dead_letters: limit must not be negative");
+    std::lock_guard lock(impl_->side_mu);
+    LASR_TRY(impl_->side_ready());
+    auto st = impl_->side.prepare(kSelectDead, "dead letters", false);
+    if (!st) return std::move(st).error();
+    st->bind_int64(1, limit);
+    std::vector<DeadLetter> out;
+    for (;;) {
+        auto more = st->step();
+        if (!more) return std::move(more).error();
+        if (!*more) break;
+        out.push_back({st->column_int64(0), st->column_text(1), st->column_text(2),
+                       static_cast<int>(st->column_int64(3)), st->column_text(4), st->column_text(5)});
+    }
+    return out;
+}
+
+Result<std::vector<DailyCount>> UsageLog::daily_counts(const std::string& from_day, const std::string& to_day) {
+    std::lock_guard lock(impl_->side_mu);
+    LASR_TRY(impl_->side_ready());
+    auto st = impl_->side.prepare(kSelectDaily, "daily counts", false);
+    if (!st) return std::move(st).error();
+    st->bind_text(1, from_day);
+    st->bind_text(2, to_day.empty() ? std::string("9999-12-31") : to_day);
+    std::vector<DailyCount> out;
+    for (;;) {
+        auto more = st->step();
+        if (!more) return std::move(more).error();
+        if (!*more) break;
+        out.push_back({st->column_text(0), st->column_text(1), st->column_text(2), st->column_text(3),
+                       st->column_int64(4)});
+    }
+    return out;
+}
+
+// ------------------------------------------------------------------ plays
 
 Result<std::vector<PlayRow>> UsageLog::plays(int limit) {
     if (limit < 0) return invalid("plays: limit must not be negative");

@@ -1,16 +1,28 @@
 // The usage log: which videos were played, how far, and how each play ended,
-// kept in a local SQLite database that survives crashes and power cuts.
+// and every kiosk event as an xAPI statement waiting in an outbox to be sent
+// to a Learning Record Store, kept in a local SQLite database that survives
+// crashes and power cuts.
 //
-// Privacy (a library value, see ALA and NISO's privacy principles): a row
-// holds the content ids from the catalog, the minute the play started (UTC,
-// truncated), the video's duration, the last position and the outcome.
-// Nothing that identifies a patron or a device: no free text, no seconds, no
-// user or device ids. Ids are checked to look like catalog ids (letters,
-// digits, '.', '_', '-', at most 64), so free text cannot slip in through them.
+// Each event's statement is built (kiosk/usage/xapi.hpp) and stored in the
+// outbox in the same transaction as the event itself, exactly as it will be
+// sent; the sync (kiosk/usage/sync.hpp) deletes a row only once the LRS has
+// acknowledged it. Local daily counts (for board reports) are kept in the
+// same transaction.
 //
-// Thread-safe: every call takes an internal mutex. play_progress() is meant
-// for the UI thread every few seconds: it is one prepared UPDATE in WAL mode
-// with synchronous=NORMAL, i.e. a write to the WAL file and no fsync.
+// Privacy (a library value, see ALA and NISO's privacy principles): the plays
+// table holds catalog ids, the minute a play started (UTC, truncated), the
+// video's duration, the last position and the outcome. Statements name the
+// kiosk (its configured id, never a person), catalog ids, positions in a
+// video, random session ids that are forgotten at the idle reset, and the
+// minute. No free text, no search terms, nothing typed. Ids are checked to
+// look like catalog ids (letters, digits, '.', '_', '-', at most 64), so free
+// text cannot slip in through them.
+//
+// Thread-safe: every call takes an internal mutex. The calls the UI thread
+// makes are one short transaction in WAL mode with synchronous=NORMAL (a
+// write to the WAL file, no fsync); the sync and maintenance calls hold the
+// mutex only for short, bounded steps, and WAL checkpoints (the one slow
+// part: they fsync) run on a second connection without it.
 #pragma once
 
 #include <cstdint>
@@ -20,9 +32,15 @@
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
 #include "config/result.hpp"
+#include "kiosk/usage/clock.hpp"
+#include "kiosk/usage/xapi.hpp"
 
 namespace lasr {
+
+using xapi::EventKind;
+using xapi::UsageEvent;
 
 enum class PlayOutcome {
     completed,  // played to the end
@@ -50,10 +68,78 @@ struct UsageSummary {
     int64_t open = 0;  // no outcome: playing now, or cut off by a crash or power cut
 };
 
+// Who the statements are from, and how they are placed in time.
+struct UsageOptions {
+    std::string kiosk_id = "kiosk";
+    std::string home_page = "https://lasr-kiosk.invalid/library/demo-library";
+    int retention_days = 90;
+    int retention_mb = 64;
+    ClockFn clock;  // empty: the system's clocks (system_clock_source(false))
+
+    static UsageOptions from(const Config& config);
+};
+
+// One statement waiting to be sent, in sequence order.
+struct OutboxRow {
+    int64_t seq = 0;
+    std::string statement_id;
+    std::string body;  // the JSON exactly as stored at creation
+};
+
+struct DeadLetter {
+    int64_t seq = 0;
+    std::string statement_id;
+    std::string body;
+    int http_status = 0;
+    std::string reason;
+    std::string at;
+};
+
+// For lasr-kioskctl status and the admin screen.
+struct UsageStatus {
+    int64_t queued = 0;             // statements not yet acknowledged by the LRS
+    int64_t queued_bytes = 0;
+    std::string oldest_unsent;      // when the oldest queued statement was made ("" if none)
+    int64_t dead_letters = 0;       // refused by the LRS for good (kept, not sent)
+    int64_t sent = 0;               // acknowledged by the LRS, in all
+    int64_t rolled_up = 0;          // raw statements replaced by daily aggregates (retention)
+    int64_t dropped = 0;            // events lost to retention beyond even the aggregates
+    int64_t plays_pruned = 0;       // plays rows removed by retention
+    std::string last_success;       // last acknowledged upload ("" if never)
+    std::string last_error;         // last upload failure ("" after a success)
+    std::string last_error_at;
+    bool auth_paused = false;       // the LRS refused our credentials: waiting for staff
+    int64_t db_bytes = 0;           // the database's used size
+};
+
+// What the sync reports after an attempt (stored for status()).
+struct SyncNote {
+    bool success = false;
+    std::string error;       // when !success
+    bool auth_paused = false;
+};
+
+// A day's count of one kind of event on one object (for board reports).
+struct DailyCount {
+    std::string day;        // "2026-11-29"
+    std::string event;      // xapi::to_string(EventKind)
+    std::string object_id;  // catalog id ("" for kiosk and session events)
+    std::string course_id;  // videos: their course
+    int64_t count = 0;
+};
+
+struct RetentionReport {
+    int64_t rolled_up = 0;         // raw statements folded into aggregates
+    int64_t aggregates_made = 0;
+    int64_t dropped = 0;           // events lost (aggregates removed past the cap)
+    int64_t plays_pruned = 0;
+};
+
 class UsageLog {
 public:
     // The schema version this build writes (PRAGMA user_version).
-    static constexpr int kSchemaVersion = 1;
+    // v1: plays. v2: outbox, dead letters, daily counts, meta.
+    static constexpr int kSchemaVersion = 2;
 
     // Opens the database at db_path, creating its directories and the file if
     // needed, and brings its schema up to date. Errors (domain storage for the file itself, usage for bad calls) name the
@@ -61,15 +147,22 @@ public:
     // (schema version above kSchemaVersion), or some other program's SQLite
     // database -> validation, and the file is left untouched; the OS refused
     // -> io.
-    static Result<std::unique_ptr<UsageLog>> open(const std::filesystem::path& db_path);
+    static Result<std::unique_ptr<UsageLog>> open(const std::filesystem::path& db_path,
+                                                  const UsageOptions& options = {});
 
     ~UsageLog();
     UsageLog(const UsageLog&) = delete;
     UsageLog& operator=(const UsageLog&) = delete;
 
     // A play begins: returns its id (ids are never reused, even after rows
-    // are deleted). duration_s must be finite and > 0.
+    // are deleted). duration_s must be finite and > 0. Records the video's
+    // "initialized" statement (a new video session) in the same transaction.
     Result<int64_t> play_started(const std::string& video_id, const std::string& course_id, double duration_s);
+
+    // The player started playing (video_played), paused (video_paused) or
+    // jumped (video_seeked, from `from_s` to `position_s`) in an open play.
+    // Played segments and progress are tracked here from these calls.
+    Status play_event(int64_t play_id, EventKind kind, double position_s, double from_s = 0);
 
     // The last position of an open play. Clamped to [0, duration]; NaN or
     // infinite is invalid_argument; an unknown id is not_found; a play that
@@ -77,7 +170,48 @@ public:
     Status play_progress(int64_t play_id, double position_s);
 
     // Closes a play with its final position (same rules as play_progress).
+    // Records "completed" (when it was) and "terminated" in the same
+    // transaction.
     Status play_ended(int64_t play_id, double position_s, PlayOutcome outcome);
+
+    // A patron session: begin_session() makes a random id that every
+    // statement carries (context.registration) until end_session(), which
+    // forgets it. Beginning while one is open ends that one first.
+    Status begin_session();
+    Status end_session();
+    bool in_session() const;
+
+    // Any other event (course opened, resource viewed, QR code or alert
+    // shown, app start and stop, kiosk errors): one statement, one
+    // transaction. Video events go through the play_* calls.
+    Status record(const UsageEvent& event);
+    // Many events in one transaction (the batched insert path).
+    Status record_batch(const std::vector<UsageEvent>& events);
+
+    // ---- for the sync (the background worker) ----
+
+    // The oldest queued statements, in sequence order: at most max_count,
+    // and at most max_bytes of bodies (but always the first one).
+    Result<std::vector<OutboxRow>> outbox_head(int max_count, size_t max_bytes);
+    // The LRS acknowledged these: delete them, in one transaction.
+    Status outbox_delivered(const std::vector<int64_t>& seqs);
+    // The LRS refused this one for good: move it to the dead-letter table.
+    Status outbox_dead_letter(int64_t seq, int http_status, const std::string& reason);
+    Status note_sync(const SyncNote& note);
+    // A WAL checkpoint on a second connection (never blocks writers; the
+    // fsyncs happen here, not on the UI thread's commits).
+    Status checkpoint();
+    // The caller runs checkpoint() regularly (the kiosk's worker does): the
+    // writer then never checkpoints by itself, so no UI-thread write ever
+    // waits for one. Without it, the writer checkpoints past 40 MB of WAL.
+    Status leave_checkpoints_to_caller();
+    // Rolls up what is past retention_days or beyond retention_mb, in
+    // bounded steps. Nothing goes silently: see RetentionReport.
+    Result<RetentionReport> enforce_retention();
+
+    Result<UsageStatus> status();
+    Result<std::vector<DeadLetter>> dead_letters(int limit = 1000);
+    Result<std::vector<DailyCount>> daily_counts(const std::string& from_day = "", const std::string& to_day = "");
 
     // The newest `limit` plays, oldest first (newest last). limit >= 0.
     Result<std::vector<PlayRow>> plays(int limit = 1000);

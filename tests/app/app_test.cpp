@@ -196,6 +196,55 @@ TEST_F(AppTest, TruncatedVideoIsLoggedAsFailedAndTheKioskGoesOn) {
     EXPECT_EQ(app->state().plays_finished, 1);
 }
 
+// A scripted patron session through the app: what the usage log's outbox
+// holds afterwards, statement by statement.
+TEST_F(AppTest, ASessionBecomesXapiStatementsAndTheIdleResetEndsIt) {
+    config.kiosk.mode = "patron";
+    auto app = make_app();
+    app->dispatch({Intent::Kind::alert_shown, "storm"}, 0.5);  // attract screen: no session
+    app->dispatch({Intent::Kind::open_course, "c1"}, 1);
+    app->dispatch({Intent::Kind::play_video, "v-a"}, 1);
+    run_until_idle(*app);
+    app->dispatch({Intent::Kind::open_resources}, 2);
+    app->dispatch({Intent::Kind::open_resource, "r1"}, 2);  // its detail shows a QR code
+    app->tick(2 + config.kiosk.idle_timeout_s + 1);  // the idle reset
+    app->dispatch({Intent::Kind::open_course, "c1"}, 200);  // the next patron
+    app->dispatch({Intent::Kind::quit}, 201);
+
+    auto rows = usage->outbox_head(1000, SIZE_MAX);
+    ASSERT_TRUE(rows) << rows.error().describe();
+    std::vector<std::string> kinds;
+    std::vector<std::string> registrations;
+    for (const auto& r : *rows) {
+        auto verb_at = r.body.find("\"display\":{\"en-US\":\"");
+        ASSERT_NE(verb_at, std::string::npos) << r.body;
+        verb_at += 20;
+        kinds.push_back(r.body.substr(verb_at, r.body.find('"', verb_at) - verb_at));
+        auto reg = r.body.find("\"registration\":\"");
+        registrations.push_back(reg == std::string::npos ? "" : r.body.substr(reg + 16, 36));
+    }
+    EXPECT_EQ(kinds, (std::vector<std::string>{"initialized",  // app start
+                                               "viewed",       // alert, before any session
+                                               "initialized",  // session
+                                               "launched",     // course
+                                               "initialized", "played", "completed", "terminated",  // video
+                                               "viewed",       // resource
+                                               "viewed",       // its QR code
+                                               "terminated",   // idle reset: session ends
+                                               "initialized",  // next patron's session
+                                               "launched", "terminated", "terminated"}));  // ..., session, app
+    ASSERT_EQ(registrations.size(), 15u);
+    EXPECT_EQ(registrations[0], "");
+    EXPECT_EQ(registrations[1], "");
+    EXPECT_FALSE(registrations[2].empty());
+    for (size_t i = 3; i <= 10; ++i) EXPECT_EQ(registrations[i], registrations[2]) << i;
+    EXPECT_FALSE(registrations[11].empty());
+    EXPECT_NE(registrations[11], registrations[2]) << "a new patron, a new random id";
+    EXPECT_EQ(registrations[13], registrations[11]);
+    EXPECT_EQ(registrations[14], "");
+    EXPECT_FALSE(usage->in_session());
+}
+
 TEST_F(AppTest, IdleResetForgetsThePatron) {
     auto app = make_app();
     app->dispatch({Intent::Kind::set_language, "es"}, 1);

@@ -86,9 +86,61 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"[kiosk]\nlanguages = [\"EN!\"]\nlanguage = \"EN!\"\n", "invalid language code"},
         BadCase{"[kiosk]\nmode = \"party\"\n", "kiosk.mode must be"},
         BadCase{"[kiosk\nid = 1\n", "kiosk.toml:1:"},
+        BadCase{"[usage]\nenabled = true\nlrs_ulr = \"http://x/\"\n", "kiosk.toml:3: unknown key usage.lrs_ulr"},
+        BadCase{"[usage]\nlrs_url = \"ftp://lrs/\"\n", "kiosk.toml:2: usage.lrs_url must be an http:// or https:// URL"},
+        BadCase{"[usage]\nhome_page = \"library\"\n", "kiosk.toml:2: usage.home_page must be"},
+        BadCase{"[usage]\nbatch_max_statements = 0\n", "usage.batch_max_statements must be between 1 and 1000"},
+        BadCase{"[usage]\nretention_days = \"forever\"\n", "kiosk.toml:2: usage.retention_days must be a whole number"},
+        BadCase{"[usage]\nlrs_user = \"a:b\"\n", "usage.lrs_user must not contain ':'"},
+        BadCase{"[usage]\nlrs_user = \"a\"\nlrs_credentials_file = \"/etc/x\"\n",
+                "kiosk.toml:3: usage.lrs_credentials_file and usage.lrs_user/lrs_password are alternatives"},
         BadCase{"[kiosk]\nid = \"a\"\nid = \"b\"\n", "kiosk.toml:3:"},
         BadCase{"[admin]\npin_hash = \"1234\"\n", "never the PIN itself"},
         BadCase{"[admin]\nmax_attempts = 0\n", "admin.max_attempts must be between 1 and 100"}));
+
+TEST(Config, ReadsUsageSyncAndRetention) {
+    auto c = parse_config(R"(
+[kiosk]
+library_id = "springfield"
+[usage]
+home_page = "https://springfield.example.org"
+trust_rtc = true
+lrs_url = "https://lrs.example.org/xapi/"
+lrs_user = "kiosk-7"
+lrs_password = "s3cret"
+batch_max_statements = 50
+batch_max_kb = 128
+sync_interval_s = 30
+backoff_cap_s = 600
+request_timeout_s = 20
+retention_days = 30
+retention_mb = 16
+)");
+    ASSERT_TRUE(c) << c.error().describe();
+    const auto& u = c->usage;
+    EXPECT_TRUE(u.enabled);
+    EXPECT_EQ(u.actor_home_page("springfield"), "https://springfield.example.org");
+    EXPECT_TRUE(u.trust_rtc);
+    EXPECT_EQ(u.lrs_url, "https://lrs.example.org/xapi/");
+    EXPECT_EQ(u.lrs_user, "kiosk-7");
+    EXPECT_EQ(u.lrs_password, "s3cret");
+    EXPECT_EQ(u.batch_max_statements, 50);
+    EXPECT_EQ(u.batch_max_kb, 128);
+    EXPECT_EQ(u.sync_interval_s, 30);
+    EXPECT_EQ(u.backoff_cap_s, 600);
+    EXPECT_EQ(u.request_timeout_s, 20);
+    EXPECT_EQ(u.retention_days, 30);
+    EXPECT_EQ(u.retention_mb, 16);
+}
+
+TEST(Config, UsageDefaultsSendNothingAndNameAPlaceholderHomePage) {
+    auto c = parse_config("[kiosk]\nlibrary_id = \"spring field/7\"\n");
+    ASSERT_TRUE(c) << c.error().describe();
+    EXPECT_TRUE(c->usage.lrs_url.empty());
+    EXPECT_FALSE(c->usage.trust_rtc);
+    EXPECT_EQ(c->usage.retention_days, 90);
+    EXPECT_EQ(c->usage.actor_home_page(c->kiosk.library_id), "https://lasr-kiosk.invalid/library/springfield7");
+}
 
 TEST(Config, LoadsFileAndNamesItInErrors) {
     test::TempDir dir;

@@ -162,15 +162,15 @@ TEST(UsageLog, MigratesAnEmptyFileAndSetsUserVersion) {
     {
         auto log = open_ok(db);
         ASSERT_TRUE(log);
-        EXPECT_EQ(log->schema_version(), 1);
+        EXPECT_EQ(log->schema_version(), 2);
         ASSERT_TRUE(log->play_started("v", "c", 1));
     }
-    EXPECT_EQ(header_u32(db, 60), 1u);           // user_version
+    EXPECT_EQ(header_u32(db, 60), 2u);           // user_version
     EXPECT_EQ(header_u32(db, 68), 0x4C415352u);  // application_id 'LASR'
     // Opening again does not migrate again.
     auto log = open_ok(db);
     ASSERT_TRUE(log);
-    EXPECT_EQ(log->schema_version(), 1);
+    EXPECT_EQ(log->schema_version(), 2);
     auto rows = log->plays();
     ASSERT_TRUE(rows);
     EXPECT_EQ(rows->size(), 1u);
@@ -378,35 +378,39 @@ TEST(UsageLog, PlaysReturnsTheNewestLast) {
     EXPECT_EQ(all->size(), 10u);
 }
 
-// Privacy guard: the table holds exactly these columns, and there is no
+// Privacy guard: each table holds exactly these columns, and there is no
 // other table of ours. Adding a column is a decision to review, not a drift.
-TEST(UsageLog, StoresNothingBeyondThePlayColumns) {
+TEST(UsageLog, StoresNothingBeyondTheReviewedColumns) {
     TempDir dir;
     const auto db = dir / "usage.db";
     { ASSERT_TRUE(open_ok(db)); }
     auto d = sqlite::Database::open(db, sqlite::Database::Mode::read_only);
     ASSERT_TRUE(d);
-    auto cols = d->prepare("SELECT name FROM pragma_table_info('plays') ORDER BY cid", "columns");
-    ASSERT_TRUE(cols) << cols.error().describe();
-    std::vector<std::string> names;
-    for (;;) {
-        auto row = cols->step();
-        ASSERT_TRUE(row);
-        if (!*row) break;
-        names.push_back(cols->column_text(0));
-    }
-    EXPECT_EQ(names, (std::vector<std::string>{"id", "video_id", "course_id", "started_minute", "duration_s",
-                                               "position_s", "outcome"}));
-    auto tables = d->prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name", "tables");
-    ASSERT_TRUE(tables);
-    std::vector<std::string> tnames;
-    for (;;) {
-        auto row = tables->step();
-        ASSERT_TRUE(row);
-        if (!*row) break;
-        tnames.push_back(tables->column_text(0));
-    }
-    EXPECT_EQ(tnames, (std::vector<std::string>{"plays", "sqlite_sequence"}));
+    auto column = [&](const std::string& sql) {
+        auto st = d->prepare(sql, "names");
+        EXPECT_TRUE(st) << st.error().describe();
+        std::vector<std::string> names;
+        if (!st) return names;
+        for (;;) {
+            auto row = st->step();
+            EXPECT_TRUE(row);
+            if (!row || !*row) break;
+            names.push_back(st->column_text(0));
+        }
+        return names;
+    };
+    auto columns = [&](const std::string& table) {
+        return column("SELECT name FROM pragma_table_info('" + table + "') ORDER BY cid");
+    };
+    using V = std::vector<std::string>;
+    EXPECT_EQ(columns("plays"), (V{"id", "video_id", "course_id", "started_minute", "duration_s", "position_s", "outcome"}));
+    EXPECT_EQ(columns("meta"), (V{"key", "value"}));
+    EXPECT_EQ(columns("outbox"),
+              (V{"seq", "statement_id", "body", "created_ms", "created_day", "aggregate", "represents"}));
+    EXPECT_EQ(columns("dead_letter"), (V{"seq", "statement_id", "body", "http_status", "reason", "dead_at"}));
+    EXPECT_EQ(columns("daily"), (V{"day", "event", "object_id", "course_id", "count"}));
+    EXPECT_EQ(column("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"),
+              (V{"daily", "dead_letter", "meta", "outbox", "plays", "sqlite_sequence"}));
 }
 
 TEST(UsageLog, SecondConnectionReadsWhileTheFirstWrites) {
