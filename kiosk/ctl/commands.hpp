@@ -22,5 +22,7 @@ using Action = std::function<int()>;
 
 // demo-pack, verify-pack
 void add_pack_commands(CLI::App& app, Action& action);
+// keygen, pack, verify, import, sync-content
+void add_content_commands(CLI::App& app, Action& action);
 
 }  // namespace lasr::ctl
