@@ -450,18 +450,23 @@ Result<bool> ContentStore::admit(const SignedManifest& m, const TrustPolicy& pol
     State s = state();
     uint64_t v = m.catalog.info.version;
     uint64_t highest = s.highest_version;
-    // The current pack's version counts even if state.json was lost.
+    std::string highest_sha = s.manifest_sha256;
+    // The current pack counts even if state.json is behind it (a crash
+    // between the swap and the state write) or lost.
     if (auto cur = link_target("current")) {
         auto text = read_file_limited(*cur / kManifestName, kMaxManifestBytes);
         if (text)
-            if (auto cat = parse_manifest(*text); cat) highest = std::max(highest, cat->info.version);
+            if (auto cat = parse_manifest(*text); cat && cat->info.version >= highest) {
+                if (cat->info.version > highest || highest_sha.empty()) highest_sha = crypto::sha256_hex(*text);
+                highest = cat->info.version;
+            }
     }
     if (v < highest)
         return make_error(Domain::content, Errc::validation,
                           "pack version " + std::to_string(v) + " is older than version " + std::to_string(highest) +
                               " already installed: a rollback is refused");
     if (v == highest) {
-        if (!s.manifest_sha256.empty() && s.manifest_sha256 != m.sha256)
+        if (!highest_sha.empty() && highest_sha != m.sha256)
             return make_error(Domain::content, Errc::validation,
                               "pack version " + std::to_string(v) +
                                   " differs from the version already installed under that number: a changed pack "
@@ -593,11 +598,14 @@ Result<InstallReport> ContentStore::install(const SignedManifest& m, const Trust
     auto same = admit(m, policy);
     if (!same) return std::move(same).error();
     if (*same) {
+        // Already live; repair a state.json left behind by a crash, and
+        // finish a collection that was cut short.
         State s = state();
-        if (!etag.empty() && s.manifest_etag != etag) {
-            s.manifest_etag = etag;
-            LASR_TRY(save_state(s));
-        }
+        State want{m.catalog.info.version, m.sha256, etag.empty() ? s.manifest_etag : etag};
+        if (s.highest_version != want.highest_version || s.manifest_sha256 != want.manifest_sha256 ||
+            s.manifest_etag != want.manifest_etag)
+            LASR_TRY(save_state(want));
+        if (auto st = collect_garbage(); !st) log::error(st.error());
         report.dir = *link_target("current");
         return report;
     }
