@@ -166,7 +166,7 @@ TEST_F(CrashTest, TheRealSyncCommandKilledAtRandomMoments) {
     fs::rename(d, tmp / "random-data/content");
     d = tmp / "random-data/content";
     std::mt19937 rng(12345);
-    std::uniform_int_distribution<int> delay_ms(5, 120);
+    std::uniform_int_distribution<int> delay_ms(20, 90);
     int finished_at = -1;
     for (int round = 0; round < 12 && finished_at < 0; ++round) {
         std::vector<std::string> argv = {kCtl, "sync-content", "--quiet", "--config", (tmp / "kiosk.toml").string()};
