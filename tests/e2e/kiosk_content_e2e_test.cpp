@@ -4,18 +4,15 @@
 // minisign with the pinned next key (an alert added) goes live at the next
 // poll, without a restart.
 #include <gtest/gtest.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <thread>
 
+#include "tests/e2e/display.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/http_servers.hpp"
-
-extern char** environ;
 
 namespace lasr {
 namespace {
@@ -23,30 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::vector<std::string> under_display(std::vector<std::string> argv, int w, int h) {
-    // (See kiosk_e2e_test.cpp: Mesa's unattributable leak under LSan.)
-    const char* asan = std::getenv("ASAN_OPTIONS");
-    argv.insert(argv.begin(), {"env", std::string("ASAN_OPTIONS=") + (asan ? asan : "") + ":detect_leaks=0"});
-    const char* d = std::getenv("DISPLAY");
-    if (d && *d) return argv;
-    std::vector<std::string> x = {"xvfb-run", "-a", "-s", "-screen 0 " + std::to_string(w) + "x" + std::to_string(h) + "x24"};
-    x.insert(x.end(), argv.begin(), argv.end());
-    return x;
-}
+using test::under_display;
 
-pid_t spawn(const std::vector<std::string>& argv, const fs::path& log) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    pid_t pid = -1;
-    int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    return rc == 0 ? pid : -1;
-}
 
 bool wait_for(const fs::path& log, const std::string& text, std::chrono::seconds limit) {
     auto end = std::chrono::steady_clock::now() + limit;
@@ -97,7 +72,7 @@ TEST(KioskContentEndToEnd, PacksSyncedFromNginxGoLiveWithoutARestart) {
                                              key_line(dir / "m.pub") + "\"\n");
     test::write_file(dir / "run.script", "wait 13500\nscreenshot home\nquit\n");
     fs::path klog = dir / "kiosk.log";
-    pid_t pid = spawn(under_display({LASR_KIOSK_BIN, "--config", (dir / "kiosk.toml").string(), "--windowed", "640x360",
+    pid_t pid = test::spawn(under_display({LASR_KIOSK_BIN, "--config", (dir / "kiosk.toml").string(), "--windowed", "640x360",
                                      "--script", (dir / "run.script").string(), "--screenshot-dir",
                                      (dir / "shots").string()},
                                     640, 360),

@@ -53,8 +53,14 @@ bool port_open(int port) {
 
 // ---- nginx ----------------------------------------------------------------------
 
+std::unique_ptr<Nginx> Nginx::start_tls(const fs::path& root, const fs::path& cert, const fs::path& key,
+                                        std::string* error) {
+    return start(root, "ssl_certificate " + cert.string() + ";\n    ssl_certificate_key " + key.string() + ";", error);
+}
+
 std::unique_ptr<Nginx> Nginx::start(const fs::path& root, const std::string& extra, std::string* error) {
     std::unique_ptr<Nginx> n(new Nginx());
+    n->tls_ = extra.find("ssl_certificate ") != std::string::npos;
     const fs::path& d = n->dir_.path();
     for (const char* sub : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"}) fs::create_directories(d / sub);
     for (int attempt = 0; attempt < 5; ++attempt) {
@@ -78,7 +84,7 @@ std::unique_ptr<Nginx> Nginx::start(const fs::path& root, const std::string& ext
              << "  types { application/json json; video/mp4 mp4; text/vtt vtt; }\n"
              << "  default_type application/octet-stream;\n"
              << "  sendfile on;\n"
-             << "  server {\n    listen 127.0.0.1:" << port << ";\n    root " << fs::absolute(root).string() << ";\n"
+             << "  server {\n    listen 127.0.0.1:" << port << (n->tls_ ? " ssl" : "") << ";\n    root " << fs::absolute(root).string() << ";\n"
              << "    " << extra << "\n  }\n}\n";
         write_file(d / "nginx.conf", conf.str());
         std::vector<std::string> argv = {"nginx", "-p", d.string(), "-e", (d / "error.log").string(), "-c",
@@ -127,7 +133,7 @@ Nginx::~Nginx() {
 }
 
 std::string Nginx::url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+    return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) + path;
 }
 
 std::vector<std::string> Nginx::access_log() const {

@@ -31,6 +31,9 @@ public:
     // would not start.
     static std::unique_ptr<Nginx> start(const std::filesystem::path& root, const std::string& extra = {},
                                         std::string* error = nullptr);
+    // The same over TLS (https://127.0.0.1:<port>/) with this certificate.
+    static std::unique_ptr<Nginx> start_tls(const std::filesystem::path& root, const std::filesystem::path& cert,
+                                            const std::filesystem::path& key, std::string* error = nullptr);
     ~Nginx();
     Nginx(const Nginx&) = delete;
     Nginx& operator=(const Nginx&) = delete;
@@ -48,6 +51,7 @@ private:
     TempDir dir_;
     pid_t pid_ = -1;
     int port_ = 0;
+    bool tls_ = false;
 };
 
 // A free TCP port on 127.0.0.1 (bound and released: good for a moment).

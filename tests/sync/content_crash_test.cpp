@@ -6,9 +6,7 @@
 // file hashed), and the next sync finishes, resuming downloads rather than
 // starting them over.
 #include <gtest/gtest.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -19,8 +17,6 @@
 #include "tests/support/fixtures.hpp"
 #include "tests/support/http_servers.hpp"
 #include "tests/support/test_packs.hpp"
-
-extern char** environ;
 
 namespace lasr {
 namespace {
@@ -169,17 +165,8 @@ TEST_F(CrashTest, TheRealSyncCommandKilledAtRandomMoments) {
     std::uniform_int_distribution<int> delay_ms(20, 90);
     int finished_at = -1;
     for (int round = 0; round < 12 && finished_at < 0; ++round) {
-        std::vector<std::string> argv = {kCtl, "sync-content", "--quiet", "--config", (tmp / "kiosk.toml").string()};
-        std::vector<char*> args;
-        for (auto& a : argv) args.push_back(a.data());
-        args.push_back(nullptr);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-        pid_t pid = 0;
-        ASSERT_EQ(posix_spawn(&pid, kCtl.c_str(), &fa, nullptr, args.data(), environ), 0);
-        posix_spawn_file_actions_destroy(&fa);
+        pid_t pid = test::spawn({kCtl, "sync-content", "--quiet", "--config", (tmp / "kiosk.toml").string()});
+        ASSERT_GT(pid, 0);
         std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
         int status = 0;
         if (::waitpid(pid, &status, WNOHANG) == pid) {

@@ -182,6 +182,52 @@ TEST_F(NginxSync, APartialFileOfAnotherVersionStartsOverThroughIfRange) {
     expect_active(v1);
 }
 
+// ---- TLS: always verified ------------------------------------------------------------
+
+TEST_F(SyncTest, TlsIsVerifiedAgainstTheSystemOrTheConfiguredCa) {
+    // A private CA and a server certificate for 127.0.0.1, made with openssl.
+    fs::path d = tmp / "tls";
+    fs::create_directories(d);
+    fs::path log = d / "openssl.log";
+    ASSERT_EQ(test::run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=LASR test CA",
+                         "-keyout", (d / "ca.key").string(), "-out", (d / "ca.pem").string()},
+                        log),
+              0)
+        << test::read_file(log);
+    ASSERT_EQ(test::run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout",
+                         (d / "srv.key").string(), "-out", (d / "srv.csr").string()},
+                        log),
+              0);
+    test::write_file(d / "ext.cnf", "subjectAltName=IP:127.0.0.1\n");
+    ASSERT_EQ(test::run({"openssl", "x509", "-req", "-in", (d / "srv.csr").string(), "-CA", (d / "ca.pem").string(),
+                         "-CAkey", (d / "ca.key").string(), "-CAcreateserial", "-days", "2", "-extfile",
+                         (d / "ext.cnf").string(), "-out", (d / "srv.pem").string()},
+                        log),
+              0)
+        << test::read_file(log);
+    auto v1 = pack(1);
+    test::write_pack(v1, tmp / "www/pack");
+    std::string err;
+    auto nginx = test::Nginx::start_tls(tmp / "www", d / "srv.pem", d / "srv.key", &err);
+    ASSERT_TRUE(nginx) << err;
+    ASSERT_EQ(nginx->url("/").rfind("https://", 0), 0u);
+    // The system's CAs do not know this one: refused.
+    auto untrusted = sync_for(nginx->url("/pack/"))->sync_once();
+    ASSERT_FALSE(untrusted);
+    EXPECT_EQ(untrusted.error().code, Errc::unavailable) << untrusted.error().describe();
+    EXPECT_NE(untrusted.error().message.find("certificate"), std::string::npos) << untrusted.error().describe();
+    EXPECT_FALSE(store.open_active(policy, std::time(nullptr)));
+    // With content.ca_file it is trusted.
+    SyncOptions o;
+    o.server_url = nginx->url("/pack/");
+    o.http.ca_file = (d / "ca.pem").string();
+    auto s = ContentSync::create(store, policy, o);
+    ASSERT_TRUE(s);
+    auto r = (*s)->sync_once();
+    ASSERT_TRUE(r) << r.error().describe();
+    expect_active(v1);
+}
+
 // ---- the fault server ------------------------------------------------------------
 
 class FaultSync : public SyncTest {
@@ -223,6 +269,19 @@ protected:
         ASSERT_FALSE(r) << "expected a refusal naming: " << why;
         EXPECT_NE(r.error().describe().find(why), std::string::npos) << r.error().describe();
         expect_active(v1);
+    }
+    // A v2 sync whose every file transfer is cut in the middle: it fails and
+    // leaves partial files behind.
+    test::MadePack leave_partial_files() {
+        test::MadePack v2;
+        expect_refused(
+            [this](const Request& r) {
+                Reply rep = good(r);
+                if (is_file(r)) rep.drop_after = rep.body.size() / 2;
+                return rep;
+            },
+            "", 30, &v2);
+        return v2;
     }
     static bool is_file(const Request& r) { return r.target.find("/files/") != std::string::npos; }
     std::string new_file_target(const test::MadePack& p) { return "/pack/" + p.catalog.courses[0].videos[2].file.path; }
@@ -373,15 +432,8 @@ TEST_F(FaultSync, HashMismatchIsDiscarded) {
 }
 
 TEST_F(FaultSync, ARangeThatStartsElsewhereIsRefused) {
-    test::MadePack v2;
     // First a cut transfer leaves a partial file...
-    expect_refused(
-        [this](const Request& r) {
-            Reply rep = good(r);
-            if (is_file(r)) rep.drop_after = rep.body.size() / 2;
-            return rep;
-        },
-        "", 30, &v2);
+    leave_partial_files();
     // ...then the server answers the range with bytes from the start.
     server.set_handler([this](const Request& r) {
         Reply rep = good(r);
@@ -398,14 +450,7 @@ TEST_F(FaultSync, ARangeThatStartsElsewhereIsRefused) {
 }
 
 TEST_F(FaultSync, AServerThatIgnoresRangesStillWorks) {
-    test::MadePack v2;
-    expect_refused(
-        [this](const Request& r) {
-            Reply rep = good(r);
-            if (is_file(r)) rep.drop_after = rep.body.size() / 2;
-            return rep;
-        },
-        "", 30, &v2);
+    test::MadePack v2 = leave_partial_files();
     server.set_handler([this](const Request& r) {
         Request plain = r;
         plain.headers.erase("range");
