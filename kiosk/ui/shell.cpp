@@ -101,13 +101,17 @@ int run_kiosk(const ShellOptions& opt) {
     // The content store (<data_dir>/content, filled by sync and import): its
     // signed pack, or the previous one when the current is unusable.
     const bool from_store = opt.pack_dir == cfg.content_store_dir() / "current";
+    bool pack_expired = false;
     auto policy = trust_policy_from(cfg);
     if (!policy) log::error(policy.error());
-    if (from_store && policy) {
-        auto active = ContentStore(store_options_from(cfg)).open_active(*policy, std::time(nullptr));
+    if (from_store) {
+        // Nothing from the store plays unverified: no usable key, no pack.
+        auto active = policy ? ContentStore(store_options_from(cfg)).open_active(*policy, std::time(nullptr))
+                             : Result<ActivePack>(policy.error());
         if (active) {
             pack = active->pack;
-            if (active->manifest.expired)
+            pack_expired = active->manifest.expired;
+            if (pack_expired)
                 log::warn("content", "the pack expired at " + active->manifest.catalog.info.expires + "; it still plays");
         } else {
             log::error(active.error());
@@ -213,6 +217,7 @@ int run_kiosk(const ShellOptions& opt) {
         }
         if (player) {
             App app(cfg, pack, *player, usage.get());
+            app.content_state().expired = pack_expired;
             int redraw = 2;
             // Content sync on the background worker; new packs and progress
             // come back through drain() below, on this thread.
