@@ -6,8 +6,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <mutex>
 #include <new>
+#include <thread>
 #include <vector>
 
 namespace lasr::crypto {
@@ -111,6 +115,83 @@ std::string Sha256::finish_hex() {
     EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out, &len);
     reset();
     return to_hex(out, len);
+}
+
+struct Sha256Pipe::State {
+    struct Item {
+        bool reset = false;
+        bool finish = false;
+        std::string data;
+    };
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<Item> q;
+    size_t queued = 0, max_queued = 0;
+    bool stop = false;
+    std::string result;
+    bool result_ready = false;
+    Sha256 hash;
+    std::thread thread;
+
+    void run() {
+        for (;;) {
+            Item it;
+            {
+                std::unique_lock lock(mu);
+                cv.wait(lock, [&] { return stop || !q.empty(); });
+                if (q.empty()) return;  // stopping
+                it = std::move(q.front());
+                q.pop_front();
+                queued -= it.data.size();
+            }
+            cv.notify_all();
+            if (it.reset) hash.reset();
+            hash.update(it.data.data(), it.data.size());
+            if (it.finish) {
+                std::string hex = hash.finish_hex();
+                std::lock_guard lock(mu);
+                result = std::move(hex);
+                result_ready = true;
+                cv.notify_all();
+            }
+        }
+    }
+    void enqueue(Item it) {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return queued < max_queued || q.empty(); });
+        queued += it.data.size();
+        q.push_back(std::move(it));
+        cv.notify_all();
+    }
+};
+
+Sha256Pipe::Sha256Pipe(size_t max_queued) : s_(std::make_unique<State>()) {
+    s_->max_queued = max_queued;
+    s_->thread = std::thread([st = s_.get()] { st->run(); });
+}
+
+Sha256Pipe::~Sha256Pipe() {
+    {
+        std::lock_guard lock(s_->mu);
+        s_->stop = true;
+        s_->q.clear();
+    }
+    s_->cv.notify_all();
+    s_->thread.join();
+}
+
+void Sha256Pipe::push(const char* data, size_t n) {
+    if (n) s_->enqueue(State::Item{false, false, std::string(data, n)});
+}
+
+void Sha256Pipe::reset() { s_->enqueue(State::Item{true, false, {}}); }
+
+std::string Sha256Pipe::finish_hex() {
+    s_->enqueue(State::Item{false, true, {}});
+    std::unique_lock lock(s_->mu);
+    s_->cv.wait(lock, [&] { return s_->result_ready; });
+    s_->result_ready = false;
+    return std::move(s_->result);
 }
 
 Result<std::string> sha256_file(const std::filesystem::path& path) {

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,24 @@ public:
 
 private:
     void* ctx_;  // EVP_MD_CTX
+};
+
+// SHA-256 on a thread of its own, for data arriving on another (a download:
+// the network thread hands chunks over and goes on receiving). At most
+// `max_queued` bytes wait; push() blocks beyond that.
+class Sha256Pipe {
+public:
+    explicit Sha256Pipe(size_t max_queued = 32u << 20);
+    ~Sha256Pipe();
+    Sha256Pipe(const Sha256Pipe&) = delete;
+    Sha256Pipe& operator=(const Sha256Pipe&) = delete;
+    void push(const char* data, size_t n);
+    void reset();               // forget everything pushed so far
+    std::string finish_hex();   // waits for the queue; then starts afresh
+
+private:
+    struct State;
+    std::unique_ptr<State> s_;
 };
 
 // Cryptographically random bytes as lowercase hex (2 * n_bytes digits).

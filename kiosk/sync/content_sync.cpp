@@ -86,7 +86,8 @@ Status ContentSync::fetch_file(const FileRef& f, const std::function<void(uint64
         ::unlink(part.c_str());
         ::unlink(validator_file.c_str());
     };
-    crypto::Sha256 hash;
+    // Hashed on its own thread while the network thread goes on receiving.
+    crypto::Sha256Pipe hash;
     uint64_t have = file_size_or_zero(part);
     if (have > f.size) {
         forget();
@@ -98,7 +99,7 @@ Status ContentSync::fetch_file(const FileRef& f, const std::function<void(uint64
         std::vector<char> buf(1 << 20);
         uint64_t left = have;
         while (left > 0 && in.read(buf.data(), static_cast<std::streamsize>(std::min<uint64_t>(left, buf.size())))) {
-            hash.update(buf.data(), static_cast<size_t>(in.gcount()));
+            hash.push(buf.data(), static_cast<size_t>(in.gcount()));
             left -= static_cast<uint64_t>(in.gcount());
         }
         if (left != 0) {
@@ -116,7 +117,7 @@ Status ContentSync::fetch_file(const FileRef& f, const std::function<void(uint64
         o.if_range = validator;
         o.cancel = cancel;
         o.max_bytes = f.size;
-        o.on_data = [&](const char* d, size_t n) { hash.update(d, n); };
+        o.on_data = [&](const char* d, size_t n) { hash.push(d, n); };
         o.on_restart = [&] { hash.reset(); };
         o.progress = [&](const net::Progress& p) {
             if (bytes_progress) bytes_progress(p.received);

@@ -197,3 +197,21 @@ TEST(Minisign, ReadsPasswordProtectedMinisignKeys) {
 
 }  // namespace
 }  // namespace lasr
+
+namespace lasr {
+namespace {
+
+TEST(Sha256PipeClass, MatchesOneShotAcrossResetsAndBackpressure) {
+    crypto::Sha256Pipe pipe(64 * 1024);  // a small queue: push() must wait
+    std::string data(3'000'001, 'p');
+    for (size_t i = 0; i < data.size(); i += 10'007) pipe.push(data.data() + i, std::min<size_t>(10'007, data.size() - i));
+    EXPECT_EQ(pipe.finish_hex(), crypto::sha256_hex(data));
+    pipe.push("garbage", 7);
+    pipe.reset();
+    pipe.push("abc", 3);
+    EXPECT_EQ(pipe.finish_hex(), crypto::sha256_hex("abc"));
+    EXPECT_EQ(pipe.finish_hex(), crypto::sha256_hex(""));
+}
+
+}  // namespace
+}  // namespace lasr
