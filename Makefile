@@ -29,8 +29,12 @@ test-asan: deps
 	@ASAN_OPTIONS=detect_leaks=1 \
 	  ctest --preset asan -j $(JOBS)
 
+# The demo pack is signed with a demo key made once in the build tree (never
+# committed): `lasr-kioskctl verify build/demo-pack --pubkey build/demo-key/demo.pub`.
 demo-pack: build
-	@$(BUILD_DIR)/bin/lasr-kioskctl demo-pack --out $(DEMO_PACK)
+	@test -f $(BUILD_DIR)/demo-key/demo.key || { mkdir -p $(BUILD_DIR)/demo-key && \
+	  $(BUILD_DIR)/bin/lasr-kioskctl keygen --key $(BUILD_DIR)/demo-key/demo.key --pub $(BUILD_DIR)/demo-key/demo.pub >/dev/null; }
+	@$(BUILD_DIR)/bin/lasr-kioskctl demo-pack --out $(DEMO_PACK) --key $(BUILD_DIR)/demo-key/demo.key
 
 # With a display: the kiosk, full screen, on the demo pack (Esc or the
 # window's close button quits). Without one: under Xvfb, a scripted tour

@@ -155,6 +155,15 @@ bool valid_zone_name(const std::string& z) {
     return true;
 }
 
+// The shape of a minisign public key line (base64 of "Ed" + 40 bytes); the
+// key itself is checked when content is verified.
+bool looks_like_minisign_key(const std::string& s) {
+    if (s.size() != 56 || s.rfind("RW", 0) != 0) return false;
+    for (char ch : s)
+        if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '+' || ch == '/')) return false;
+    return true;
+}
+
 Result<Config> from_table(const toml::table& root, const std::string& origin) {
     Config c;
     static const std::set<std::string> sections = {"kiosk", "display", "player", "content", "usage", "admin", "training", "screen"};
@@ -231,9 +240,32 @@ Result<Config> from_table(const toml::table& root, const std::string& origin) {
         }
     }
     {
-        TableReader r(section("content"), "content", origin);
-        LASR_TRY(r.get("pack_dir", c.content.pack_dir));
+        const toml::table& t = section("content");
+        TableReader r(t, "content", origin);
+        auto& ct = c.content;
+        LASR_TRY(r.get("pack_dir", ct.pack_dir));
+        LASR_TRY(r.get("server_url", ct.server_url));
+        LASR_TRY(r.get("poll_interval_s", ct.poll_interval_s, 10, 24 * 3600));
+        LASR_TRY(r.get("public_key", ct.public_key));
+        LASR_TRY(r.get("next_public_key", ct.next_public_key));
+        LASR_TRY(r.get("ca_file", ct.ca_file));
+        LASR_TRY(r.get("disk_budget_mb", ct.disk_budget_mb, 0, 16 * 1024 * 1024));
+        LASR_TRY(r.get("stall_timeout_s", ct.stall_timeout_s, 2, 3600));
+        LASR_TRY(r.get("download_dir", ct.download_dir));
         LASR_TRY(r.finish());
+        auto line_of = [&](const char* key) {
+            const toml::node* n = t.get(key);
+            return n ? n->source() : t.source();
+        };
+        if (!ct.server_url.empty() && ct.server_url.rfind("https://", 0) != 0 && ct.server_url.rfind("http://", 0) != 0)
+            return bad(origin, line_of("server_url"), "content.server_url must start with https:// or http://");
+        for (const char* key : {"public_key", "next_public_key"}) {
+            const std::string& k = std::string_view(key) == "public_key" ? ct.public_key : ct.next_public_key;
+            if (!k.empty() && !looks_like_minisign_key(k))
+                return bad(origin, line_of(key),
+                           std::string("content.") + key +
+                               " must be a minisign public key: the 56-character line starting with RW from a .pub file");
+        }
     }
     {
         TableReader r(section("usage"), "usage", origin);
@@ -323,6 +355,8 @@ std::string UsageSettings::actor_home_page(const std::string& library_id) const 
             safe += ch;
     return "https://lasr-kiosk.invalid/library/" + safe;
 }
+
+std::filesystem::path Config::content_store_dir() const { return kiosk.data_dir / "content"; }
 
 std::filesystem::path Config::usage_db_path() const { return kiosk.data_dir / "usage.sqlite3"; }
 

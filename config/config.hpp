@@ -41,8 +41,24 @@ struct PlayerSettings {
 };
 
 struct ContentSettings {
-    // The active content pack. Empty: <data_dir>/content/current.
+    // The active content pack. Empty: <data_dir>/content/current, the store
+    // that sync and import fill.
     std::filesystem::path pack_dir;
+    // Where published packs come from: the URL of a folder holding
+    // manifest.json, manifest.json.minisig and the files. Empty: no network
+    // sync (packs arrive by `lasr-kioskctl import` from a folder or USB stick).
+    std::string server_url;
+    int poll_interval_s = 60;
+    // Pinned minisign public keys ("RW..." lines): the current signing key
+    // and the next one (for rotation). A pack must be signed by one of them.
+    std::string public_key;
+    std::string next_public_key;
+    std::string ca_file;         // extra CA bundle for https; empty: the system's
+    int disk_budget_mb = 0;      // most the store may hold; 0: only free space limits it
+    int stall_timeout_s = 30;    // a transfer slower than 100 B/s this long is a time-out
+    // Downloads in progress. Empty: <data_dir>/content/partial (same file
+    // system as the store, so a finished file is renamed, not copied).
+    std::filesystem::path download_dir;
 };
 
 // The usage log and its upload as xAPI statements to a Learning Record Store.
@@ -125,6 +141,7 @@ struct Config {
     std::filesystem::path source;  // the file it came from; empty for defaults
 
     std::filesystem::path pack_dir() const;
+    std::filesystem::path content_store_dir() const;  // <data_dir>/content
     std::filesystem::path usage_db_path() const;
 };
 

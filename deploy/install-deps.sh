@@ -16,11 +16,13 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   # libraries (each used by exactly one library target, see README)
   libmpv-dev libimgui-dev libstb-dev libglfw3-dev libgl-dev libegl-dev
-  libsqlite3-dev libcurl4-openssl-dev libsodium-dev
+  libsqlite3-dev libcurl4-openssl-dev libsodium-dev libssl-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libqrencode-dev libsystemd-dev
-  # tests
-  libgtest-dev libgmock-dev
+  # tests (nginx: a real HTTP server on 127.0.0.1; clang: the libFuzzer target)
+  libgtest-dev libgmock-dev nginx clang
   libcpp-httplib-dev             # the local xAPI endpoint of the usage-sync tests
+  # content signing (Debian's minisign signs and verifies our packs too)
+  minisign
   # fonts for the UI and for captions (libass)
   fonts-noto-core fonts-dejavu-core fontconfig
   # demo content generation and headless display

@@ -38,7 +38,12 @@ Result<FileRef> describe_pack_file(const fs::path& root, const std::string& rel)
 }
 
 Result<std::shared_ptr<ContentPack>> ContentPack::open(const fs::path& dir) {
-    fs::path manifest = dir / kManifestName;
+    // Pinned to the real folder first: when `dir` is a symlink such as the
+    // store's `current`, a swap of it never mixes two packs under one object.
+    std::error_code ec;
+    fs::path real = fs::canonical(dir, ec);
+    if (ec) real = fs::absolute(dir);
+    fs::path manifest = real / kManifestName;
     std::ifstream f(manifest, std::ios::binary);
     if (!f) return make_error(Domain::content, Errc::not_found, "no content pack at " + dir.string() + " (cannot read " + manifest.string() + ")");
     std::ostringstream ss;
@@ -49,7 +54,7 @@ Result<std::shared_ptr<ContentPack>> ContentPack::open(const fs::path& dir) {
         e.message = dir.string() + ": " + e.message;
         return e;
     }
-    std::shared_ptr<ContentPack> pack(new ContentPack(fs::absolute(dir), std::move(*cat)));
+    std::shared_ptr<ContentPack> pack(new ContentPack(real, std::move(*cat)));
     for (const FileRef& file : pack->catalog_.all_files()) {
         auto p = pack->checked_path(file);
         if (!p) return std::move(p).error();

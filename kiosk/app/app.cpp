@@ -67,6 +67,7 @@ App::App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player
     refresh_alerts();
     refresh_results();
     if (config_.kiosk.mode == "training") training_ = std::make_unique<TrainingMode>(*this, config_, std::move(training));
+    state_.content.version = pack_->catalog().info.version;
     note({EventKind::app_started});
 }
 
@@ -84,6 +85,35 @@ void App::note_error(const Error& e) {
 void App::note_play(EventKind kind, double position, double from) {
     if (!usage_ || play_row_ < 0) return;
     if (auto st = usage_->play_event(play_row_, kind, position, from); !st) log::error(st.error());
+}
+
+Screen App::after_play() const {
+    return !state_.course_id.empty() && catalog().find_course(state_.course_id) ? Screen::course : Screen::home;
+}
+
+void App::replace_pack(std::shared_ptr<ContentPack> pack, double now) {
+    if (!pack) return;
+    (void)now;
+    pack_ = std::move(pack);
+    state_.content.version = catalog().info.version;
+    log::info("app", "pack_live version=" + std::to_string(catalog().info.version) +
+                         " courses=" + std::to_string(catalog().courses.size()) +
+                         " resources=" + std::to_string(catalog().resources.size()) +
+                         " alerts=" + std::to_string(catalog().alerts.size()));
+    switch (state_.screen) {
+        case Screen::course:
+            if (!catalog().find_course(state_.course_id)) {
+                state_.course_id.clear();
+                go(Screen::home);
+            }
+            break;
+        case Screen::resource:
+            if (!catalog().find_resource(state_.resource_id)) go(Screen::resources);
+            break;
+        default:
+            break;  // the player screen ends its play normally, then after_play()
+    }
+    if (!state_.last_video_id.empty() && !catalog().find_video(state_.last_video_id)) state_.last_video_id.clear();
 }
 
 void App::go(Screen s) {
@@ -162,7 +192,7 @@ void App::dispatch(const Intent& in, double now) {
                 case Screen::player:
                     // The play ends as "stopped" when the player reports it.
                     player_.stop();
-                    go(state_.course_id.empty() ? Screen::home : Screen::course);
+                    go(after_play());
                     break;
                 case Screen::resource: go(Screen::resources); break;
                 default: go(Screen::home); break;
@@ -558,8 +588,7 @@ void App::on_player_events(const std::vector<PlayerEvent>& events, double now) {
                              ev.position_s);
                     state_.video_id.clear();
                     if (failed) show_notice("notice.video_failed", now);
-                    if (state_.screen == Screen::player && !training_)
-                        go(state_.course_id.empty() ? Screen::home : Screen::course);
+                    if (state_.screen == Screen::player && !training_) go(after_play());
                 }
                 break;
             }

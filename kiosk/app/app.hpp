@@ -73,6 +73,15 @@ struct AppState {
     std::string notice;        // key of a calm message for the patron ("" = none)
     double notice_until = 0;   // app time when it disappears
     int plays_finished = 0;    // ended or failed plays since start
+    // Content updates, for the admin screen (set by the shell from the sync).
+    struct Content {
+        uint64_t version = 0;       // the pack now live
+        bool expired = false;       // it has expired: still plays, staff are told
+        std::string sync_phase;     // "", "fetch", "activate", "error", "offline", ...
+        double sync_fraction = 0;   // 0..1 of the bytes to fetch
+        double sync_eta_s = -1;     // -1: unknown
+        std::string sync_error;     // the last poll's failure
+    } content;
     bool quit = false;
     int exit_code = 0;
 
@@ -138,6 +147,13 @@ public:
     // Seconds until tick() next has work (for the loop's sleep).
     double seconds_until_next_tick(double now) const;
 
+    // A new content pack goes live without a restart. A video that is
+    // playing plays on to its end (the player holds its file, and the store
+    // keeps the previous pack); screens naming what the new pack lacks fall
+    // back to the nearest one that exists.
+    void replace_pack(std::shared_ptr<ContentPack> pack, double now);
+    AppState::Content& content_state() { return state_.content; }
+
     // --play FILE --quit-at-end: plays one file and quits with 0 when it ends
     // complete, 3 when it fails or ends early.
     Status play_file_and_quit(const std::string& path, double now);
@@ -154,6 +170,7 @@ public:
 private:
     friend class TrainingMode;  // plays through start_video, moves between screens
     void go(Screen s);
+    Screen after_play() const;  // the course if it still exists, else home
     // False when it could not start (unverified file, player refused).
     bool start_video(const std::string& video_id, double now);
     void end_play(std::optional<PlayOutcome> outcome, double position);

@@ -30,5 +30,7 @@ void add_provision_commands(CLI::App& app, Action& action);
 void add_schedule_commands(CLI::App& app, Action& action);
 // sync-usage, status, export-usage
 void add_usage_commands(CLI::App& app, Action& action);
+// keygen, pack, verify, import, sync-content
+void add_content_commands(CLI::App& app, Action& action);
 
 }  // namespace lasr::ctl

@@ -17,11 +17,11 @@
 
 #include "kiosk/ctl/captions.hpp"
 #include "kiosk/ctl/demo_source.hpp"
-#include "kiosk/ctl/fs_util.hpp"
 #include "kiosk/ctl/process.hpp"
 #include "kiosk/ctl/text_layout.hpp"
 #include "kiosk/ctl/title_card.hpp"
 #include "media/content_pack.hpp"
+#include "media/durable.hpp"
 #include "playlists/manifest.hpp"
 
 namespace lasr::ctl {

@@ -11,7 +11,7 @@
 
 int main(int argc, char** argv) {
     std::setlocale(LC_ALL, "C");
-    CLI::App app{"Headless tool for LASR Kiosk: content packs and, later, keys, sync and status.", "lasr-kioskctl"};
+    CLI::App app{"Headless tool for LASR Kiosk: signing keys, content packs, import and content sync.", "lasr-kioskctl"};
     app.set_version_flag("--version", std::string("lasr-kioskctl ") + LASR_KIOSKCTL_VERSION, "Print the version and exit");
     app.require_subcommand(1);
     app.fallthrough(false);
@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     lasr::ctl::add_provision_commands(app, action);
     lasr::ctl::add_schedule_commands(app, action);
     lasr::ctl::add_usage_commands(app, action);
+    lasr::ctl::add_content_commands(app, action);
 
     try {
         app.parse(argc, argv);

@@ -9,6 +9,9 @@
 
 #include "kiosk/ctl/commands.hpp"
 #include "kiosk/ctl/demo_pack.hpp"
+#include "kiosk/ctl/pack_builder.hpp"
+#include "media/content_store.hpp"
+#include "media/durable.hpp"
 #include "media/content_pack.hpp"
 #include "playlists/manifest.hpp"
 
@@ -44,9 +47,26 @@ fs::path default_demo_source() {
     return fs::path(LASR_SOURCE_DIR) / "playlists/demo/demo-content.json";
 }
 
-int run_demo_pack(const DemoPackOptions& opt) {
+// Signs the demo pack's manifest with `key` (a demo key made in the build
+// tree; never one that ships).
+int sign_demo_pack(const fs::path& out, const fs::path& key_file) {
+    auto key = load_secret_key(key_file);
+    if (!key) return fail("demo-pack", key.error());
+    auto manifest = read_file_limited(out / kManifestName, kMaxManifestBytes);
+    if (!manifest) return fail("demo-pack", manifest.error());
+    auto cat = parse_manifest(*manifest);
+    if (!cat) return fail("demo-pack", cat.error());
+    std::string sig = sign_manifest(*manifest, cat->info.library_id, cat->info.version, *key);
+    if (auto st = write_file_atomic(out / kSignatureName, sig); !st) return fail("demo-pack", st.error());
+    std::cout << "demo-pack: signed with key " << key->public_key().id_hex() << "\n";
+    return 0;
+}
+
+int run_demo_pack(const DemoPackOptions& opt, const fs::path& key) {
     auto report = make_demo_pack(opt, std::cout);
     if (!report) return fail("demo-pack", report.error());
+    if (!key.empty())
+        if (int rc = sign_demo_pack(opt.out, key); rc != 0) return rc;
     if (report->already_there) {
         std::cout << "demo-pack: " << opt.out.string() << " already holds a content pack (" << report->videos
                   << " videos, " << report->resources << " resources); nothing to do (--force rebuilds it)\n";
@@ -86,7 +106,7 @@ int run_verify_pack(const fs::path& dir) {
     std::cout << "verify_pack ok courses=" << cat.courses.size() << " videos=" << videos
               << " resources=" << cat.resources.size() << " files=" << files.size() << " bytes=" << bytes
               << " seconds=" << fixed(secs, 2) << "\n";
-    std::cout << "signature: not checked (signing comes with `lasr-kioskctl pack`)\n";
+    std::cout << "signature: not checked here (`lasr-kioskctl verify DIR --pubkey KEY` checks it)\n";
     return 0;
 }
 
@@ -102,7 +122,10 @@ void add_pack_commands(CLI::App& app, Action& action) {
     dp->add_flag("--quick", demo->quick, "Make 640x360 videos instead of 1280x720 (for tests)");
     dp->add_flag("--force", demo->force, "Rebuild even if the directory already holds a valid pack");
     dp->add_option("--jobs", demo->jobs, "ffmpeg processes to run at a time")->capture_default_str()->check(CLI::Range(1, 16));
-    dp->callback([demo, &action] { action = [demo] { return run_demo_pack(*demo); }; });
+    auto demo_key = std::make_shared<fs::path>();
+    dp->add_option("--key", *demo_key, "Sign the manifest with this secret key (e.g. a demo key from keygen)")
+        ->check(CLI::ExistingFile);
+    dp->callback([demo, demo_key, &action] { action = [demo, demo_key] { return run_demo_pack(*demo, *demo_key); }; });
 
     auto dir = std::make_shared<fs::path>();
     CLI::App* vp = app.add_subcommand("verify-pack", "Check every file of a content pack against its manifest (size, SHA-256)");

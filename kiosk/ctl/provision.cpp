@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "config/config.hpp"
-#include "kiosk/ctl/fs_util.hpp"
+#include "media/durable.hpp"
 #include "media/crypto.hpp"
 
 namespace lasr::ctl {

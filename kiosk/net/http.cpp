@@ -2,7 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -29,14 +31,28 @@ struct Transfer {
     std::string* body = nullptr;
     size_t max_body = 0;
     FILE* file = nullptr;
-    bool truncate_on_200 = false;
     bool too_big = false;
     bool write_failed = false;
     int write_errno = 0;
+    bool discard = false;      // an error page: not written to the file
+    bool bad_range = false;    // a 206 that does not start where the file ends
+    bool over_limit = false;   // more bytes than max_bytes
     ProgressFn progress;
     const std::atomic<bool>* cancel = nullptr;
     uint64_t offset = 0;  // bytes already in the file before this transfer
+    uint64_t max_bytes = 0;
+    uint64_t written = 0;  // bytes written by this transfer
+    const DownloadOptions* dl = nullptr;
 };
+
+// The first byte of "bytes 100-199/1000" (Content-Range), or -1.
+long long range_start(const std::string& v) {
+    if (v.rfind("bytes ", 0) != 0) return -1;
+    char* end = nullptr;
+    long long start = std::strtoll(v.c_str() + 6, &end, 10);
+    if (end == v.c_str() + 6 || *end != '-') return -1;
+    return start;
+}
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
@@ -56,6 +72,32 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
     return size * n;
 }
 
+// At the first body byte of a download: decide what the body is.
+bool start_file_body(Transfer* t) {
+    long status = 0;
+    curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status != 200 && status != 206) {
+        t->discard = true;
+        return true;
+    }
+    if (status == 200 && t->offset > 0) {
+        // The whole resource follows (it changed, or the server ignores
+        // ranges): start over.
+        if (std::fflush(t->file) != 0 || ftruncate(fileno(t->file), 0) != 0 || std::fseek(t->file, 0, SEEK_SET) != 0) {
+            t->write_failed = true;
+            t->write_errno = errno;
+            return false;
+        }
+        t->offset = 0;
+        if (t->dl && t->dl->on_restart) t->dl->on_restart();
+    }
+    if (status == 206 && range_start(t->response->header("content-range")) != static_cast<long long>(t->offset)) {
+        t->bad_range = true;
+        return false;
+    }
+    return true;
+}
+
 size_t on_body(char* data, size_t size, size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
     size_t len = size * n;
@@ -63,25 +105,24 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
     if (t->file) {
         if (t->first_byte) {
             t->first_byte = false;
-            long status = 0;
-            curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
-            // A 200 to a range request means the whole resource follows
-            // (it changed, or the server ignores ranges): start over.
-            if (status == 200 && t->offset > 0) {
-                if (std::fflush(t->file) != 0 || ftruncate(fileno(t->file), 0) != 0 ||
-                    std::fseek(t->file, 0, SEEK_SET) != 0) {
-                    t->write_failed = true;
-                    t->write_errno = errno;
-                    return 0;
-                }
-                t->offset = 0;
-            }
+            if (!start_file_body(t)) return 0;  // aborts the transfer
+        }
+        if (t->discard) {
+            // Keep a little of an error page for the message, never in the file.
+            if (t->response->body.size() < 4096) t->response->body.append(data, std::min<size_t>(len, 4096));
+            return len;
+        }
+        if (t->max_bytes > 0 && t->offset + t->written + len > t->max_bytes) {
+            t->over_limit = true;
+            return 0;
         }
         if (fwrite(data, 1, len, t->file) != len) {
             t->write_failed = true;
             t->write_errno = errno;
-            return 0;  // aborts the transfer
+            return 0;
         }
+        t->written += len;
+        if (t->dl && t->dl->on_data) t->dl->on_data(data, len);
         return len;
     }
     if (t->body->size() + len > t->max_body) {
@@ -131,7 +172,11 @@ struct HttpClient::Impl {
         curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, options.low_speed_window_s);
         if (options.total_timeout_s > 0) curl_easy_setopt(curl, CURLOPT_TIMEOUT, options.total_timeout_s);
         curl_easy_setopt(curl, CURLOPT_USERAGENT, options.user_agent.c_str());
-        curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip etc. when offered
+        // Compressed bodies for in-memory replies only: a download's byte
+        // ranges must count the file's own bytes.
+        if (!t.file) curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+        // Large reads for downloads: fewer callbacks and writes per MB.
+        else curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L * 1024);
         curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
         curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
         curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
@@ -174,6 +219,14 @@ struct HttpClient::Impl {
                 return make_error(Domain::sync, Errc::io, what + "cannot write the download: " + std::strerror(t.write_errno));
             if (t.too_big)
                 return make_error(Domain::sync, Errc::validation, what + "response larger than " + std::to_string(t.max_body) + " bytes");
+            if (t.over_limit)
+                return make_error(Domain::sync, Errc::validation,
+                                  what + "the server sent more than the " + std::to_string(t.max_bytes) +
+                                      " bytes expected (a size that lies): refused");
+            if (t.bad_range)
+                return make_error(Domain::sync, Errc::validation,
+                                  what + "the server answered a range that does not start at byte " +
+                                      std::to_string(t.offset) + " (Content-Range: " + resp.header("content-range") + ")");
             if (rc == CURLE_ABORTED_BY_CALLBACK)
                 return make_error(Domain::sync, Errc::stalled, what + "cancelled");
             std::string msg = errbuf[0] ? errbuf : curl_easy_strerror(rc);
@@ -215,22 +268,34 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request, size_t max_bod
 Result<HttpResponse> HttpClient::download(const HttpRequest& request, const std::filesystem::path& file,
                                           const std::string& if_range, ProgressFn progress,
                                           const std::atomic<bool>* cancel) {
+    DownloadOptions o;
+    o.if_range = if_range;
+    o.progress = std::move(progress);
+    o.cancel = cancel;
+    return download(request, file, o);
+}
+
+Result<HttpResponse> HttpClient::download(const HttpRequest& request, const std::filesystem::path& file,
+                                          const DownloadOptions& opt) {
     std::error_code ec;
     uint64_t have = std::filesystem::exists(file, ec) ? std::filesystem::file_size(file, ec) : 0;
     if (ec) have = 0;
     FILE* f = std::fopen(file.c_str(), have > 0 ? "ab" : "wb");
     if (!f)
         return make_error(Domain::sync, Errc::io, "cannot open " + file.string() + " for writing: " + std::strerror(errno));
+    std::setvbuf(f, nullptr, _IOFBF, 1u << 20);
     curl_slist* extra = nullptr;
     if (have > 0) {
         extra = curl_slist_append(extra, ("Range: bytes=" + std::to_string(have) + "-").c_str());
-        if (!if_range.empty()) extra = curl_slist_append(extra, ("If-Range: " + if_range).c_str());
+        if (!opt.if_range.empty()) extra = curl_slist_append(extra, ("If-Range: " + opt.if_range).c_str());
     }
     Transfer t;
     t.file = f;
-    t.progress = std::move(progress);
-    t.cancel = cancel;
+    t.progress = opt.progress;
+    t.cancel = opt.cancel;
     t.offset = have;
+    t.max_bytes = opt.max_bytes;
+    t.dl = &opt;
     auto r = impl_->perform(request, t, extra);
     bool ok_write = std::fflush(f) == 0 && std::ferror(f) == 0;
     std::fclose(f);

@@ -51,6 +51,21 @@ struct Progress {
 };
 using ProgressFn = std::function<void(const Progress&)>;
 
+struct DownloadOptions {
+    // An ETag or Last-Modified for If-Range when resuming: if the resource
+    // changed, the server sends all of it (200) and the file starts over.
+    std::string if_range;
+    ProgressFn progress;
+    const std::atomic<bool>* cancel = nullptr;  // true: stop (Errc::stalled)
+    // More than this many bytes in the file is an error (Errc::validation):
+    // a server whose size lies cannot fill the disk. 0: no limit.
+    uint64_t max_bytes = 0;
+    // Every body byte written to the file, in order (e.g. to hash it on the
+    // way); on_restart is called when the file is truncated to start over.
+    std::function<void(const char* data, size_t n)> on_data;
+    std::function<void()> on_restart;
+};
+
 class HttpClient {
 public:
     static Result<std::unique_ptr<HttpClient>> create(const HttpOptions& options = {});
@@ -68,10 +83,15 @@ public:
 
     // Downloads the response body into `file`, appended to what it holds:
     // when the file is not empty, asks for the rest with Range (and
-    // If-Range: `if_range`, an ETag or Last-Modified, when given). A 200 to
-    // a range request (the resource changed) truncates the file and starts
-    // over. Stops with Errc::stalled when `cancel` becomes true. The file is
-    // flushed but not fsynced; the caller verifies and renames it.
+    // If-Range when given). A 200 to a range request (the resource changed,
+    // or the server ignores ranges) truncates the file and starts over; a
+    // 206 must start exactly where the file ends. Only a 200 or 206 body is
+    // written: an error page never lands in the file (the status is in the
+    // response). No content coding is asked for, so byte ranges mean the
+    // file's bytes. The file is flushed but not fsynced; the caller
+    // verifies and renames it.
+    Result<HttpResponse> download(const HttpRequest& request, const std::filesystem::path& file,
+                                  const DownloadOptions& options);
     Result<HttpResponse> download(const HttpRequest& request, const std::filesystem::path& file,
                                   const std::string& if_range = {}, ProgressFn progress = {},
                                   const std::atomic<bool>* cancel = nullptr);

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <vector>
 
 #include "config/log.hpp"
@@ -20,6 +21,8 @@
 #include "kiosk/app/strings.hpp"
 #include "kiosk/service/service_notifier.hpp"
 #include "kiosk/usage/sync_service.hpp"
+#include "kiosk/sync/content_sync.hpp"
+#include "media/content_store.hpp"
 #include "kiosk/ui/theme.hpp"
 #include "kiosk/ui/views.hpp"
 
@@ -121,11 +124,30 @@ int run_kiosk(const ShellOptions& opt) {
     // No content (or bad content) is not a reason to stop: the kiosk starts,
     // says it has nothing to show, and the error is in the log for staff.
     std::shared_ptr<ContentPack> pack;
-    if (auto opened = ContentPack::open(opt.pack_dir)) pack = std::move(*opened);
-    else {
+    // The content store (<data_dir>/content, filled by sync and import): its
+    // signed pack, or the previous one when the current is unusable.
+    const bool from_store = opt.pack_dir == cfg.content_store_dir() / "current";
+    bool pack_expired = false;
+    auto policy = trust_policy_from(cfg);
+    if (!policy) log::error(policy.error());
+    if (from_store) {
+        // Nothing from the store plays unverified: no usable key, no pack.
+        auto active = policy ? ContentStore(store_options_from(cfg)).open_active(*policy, std::time(nullptr))
+                             : Result<ActivePack>(policy.error());
+        if (active) {
+            pack = active->pack;
+            pack_expired = active->manifest.expired;
+            if (pack_expired)
+                log::warn("content", "the pack expired at " + active->manifest.catalog.info.expires + "; it still plays");
+        } else {
+            log::error(active.error());
+        }
+    } else if (auto opened = ContentPack::open(opt.pack_dir)) {
+        pack = std::move(*opened);
+    } else {
         log::error(opened.error());
-        pack = ContentPack::empty(opt.pack_dir);
     }
+    if (!pack) pack = ContentPack::empty(opt.pack_dir);
 
     std::unique_ptr<UsageLog> usage;
     if (cfg.usage.enabled) {
@@ -222,12 +244,36 @@ int run_kiosk(const ShellOptions& opt) {
             }
         }
         if (player) {
-            // The one background worker (screen power commands for now);
-            // declared before the app, so it outlives it.
+            // The one background worker: content sync, usage upload, screen
+            // power commands. Declared before the app, so it outlives it.
             Worker worker([] { glfwPostEmptyEvent(); });
             TrainingEnv training_env;
             training_env.worker = &worker;
             App app(cfg, pack, *player, usage.get(), training_env);
+            app.content_state().expired = pack_expired;
+            int redraw = 2;
+            // Content sync on the background worker; new packs and progress
+            // come back through drain() below, on this thread.
+            std::unique_ptr<ContentSyncService> content_sync;
+            if (from_store && policy && !cfg.content.server_url.empty()) {
+                content_sync = std::make_unique<ContentSyncService>(
+                    worker, store_options_from(cfg), *policy, sync_options_from(cfg), cfg.content.poll_interval_s,
+                    [&](ActivePack active) {
+                        app.content_state().expired = active.manifest.expired;
+                        app.replace_pack(std::move(active.pack), clock.now());
+                        redraw = std::max(redraw, 2);
+                    },
+                    [&](const ContentStatus& st) {
+                        auto& c = app.content_state();
+                        c.sync_phase = st.phase;
+                        c.sync_fraction = st.progress.bytes_total
+                                              ? static_cast<double>(st.progress.bytes_done) /
+                                                    static_cast<double>(st.progress.bytes_total)
+                                              : 0;
+                        c.sync_eta_s = st.progress.eta_s;
+                        c.sync_error = st.last_error;
+                    });
+            }
             ScriptRunner script(std::move(steps));
             if (opt.play_file.empty()) app.start_attract(clock.now());
             const bool scripted = !opt.script.empty();
@@ -251,7 +297,6 @@ int run_kiosk(const ShellOptions& opt) {
             double admin_at = -10;
             Screen last_screen = app.state().screen;
             uint64_t training_revision = 0;
-            int redraw = 2;
             auto notifier = service::ServiceNotifier::from_environment();  // systemd READY / WATCHDOG
             uint64_t loop_beat = 0, frames_shown = 0;
 
@@ -259,6 +304,7 @@ int run_kiosk(const ShellOptions& opt) {
                 double now = clock.now();
                 // Sleep until something happens: input, an mpv wakeup, a timer.
                 double timeout = std::min(app.seconds_until_next_tick(now), 1.0);
+                if (content_sync) timeout = std::min(timeout, content_sync->seconds_until_next(now));
                 if (scripted && !script.done()) timeout = std::min(timeout, script.idle_for(now));
                 if (app.state().screen == Screen::player && overlay_until > now)
                     timeout = std::min(timeout, overlay_until - now + 0.01);
@@ -283,6 +329,8 @@ int run_kiosk(const ShellOptions& opt) {
                     app.on_player_events(events, now);
                     redraw = std::max(redraw, 2);
                 }
+                if (content_sync) content_sync->tick(now);
+                worker.drain();
                 app.tick(now);
                 if (app.state().quit) break;
                 if (app.training() && app.training()->status().revision != training_revision) {

@@ -417,3 +417,51 @@ TEST(Strings, EveryLanguageHasEveryKey) {
 
 }  // namespace
 }  // namespace lasr
+
+namespace lasr {
+namespace {
+
+// A second pack beside the first: the same files under another course id.
+std::shared_ptr<ContentPack> renamed_course_pack(const fs::path& from, const fs::path& to) {
+    fs::copy(from, to, fs::copy_options::recursive);
+    auto cat = parse_manifest(test::read_file(to / "manifest.json"));
+    EXPECT_TRUE(cat);
+    cat->info.version = 2;
+    cat->courses[0].id = "c2";
+    test::write_file(to / "manifest.json", write_manifest(*cat));
+    auto p = ContentPack::open(to);
+    EXPECT_TRUE(p) << p.error().describe();
+    return *p;
+}
+
+TEST_F(AppTest, ANewPackGoesLiveWhileAVideoPlaysOnToItsEnd) {
+    auto app = make_app();
+    app->dispatch({Intent::Kind::open_course, "c1"}, 1);
+    app->dispatch({Intent::Kind::play_video, "v-a"}, 1);
+    ASSERT_EQ(app->state().screen, Screen::player);
+    app->replace_pack(renamed_course_pack(dir / "pack", dir / "pack2"), 2);
+    EXPECT_EQ(app->catalog().info.version, 2u);
+    EXPECT_EQ(app->state().content.version, 2u);
+    EXPECT_EQ(app->state().screen, Screen::player);  // not interrupted
+    run_until_idle(*app);
+    // Its course is gone from the new pack: back home, not to a dead screen.
+    EXPECT_EQ(app->state().screen, Screen::home);
+    auto rows = usage->plays();
+    ASSERT_TRUE(rows);
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ((*rows)[0].outcome, PlayOutcome::completed);
+}
+
+TEST_F(AppTest, ANewPackMovesScreensOffWhatItNoLongerHas) {
+    auto app = make_app();
+    app->dispatch({Intent::Kind::open_course, "c1"}, 1);
+    app->replace_pack(renamed_course_pack(dir / "pack", dir / "pack2"), 2);
+    EXPECT_EQ(app->state().screen, Screen::home);
+    app->dispatch({Intent::Kind::open_resources}, 3);
+    app->dispatch({Intent::Kind::open_resource, "r1"}, 3);
+    app->replace_pack(ContentPack::empty(dir / "none"), 4);
+    EXPECT_EQ(app->state().screen, Screen::resources);
+}
+
+}  // namespace
+}  // namespace lasr

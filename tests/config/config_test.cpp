@@ -170,3 +170,58 @@ TEST(Config, EnvironmentVariableNamesTheFile) {
 
 }  // namespace
 }  // namespace lasr
+
+namespace lasr {
+namespace {
+
+const char* kKeyA = "RWSrYLdvMeJsWOgXugLq3wWWkLDEGPUuQAyCXT938e8s+87/Wdb365+4";
+
+TEST(ConfigContent, DefaultsAreOfflineWithTheStandardPoll) {
+    auto c = parse_config("");
+    ASSERT_TRUE(c) << c.error().describe();
+    EXPECT_TRUE(c->content.server_url.empty());
+    EXPECT_EQ(c->content.poll_interval_s, 60);
+    EXPECT_EQ(c->content.disk_budget_mb, 0);
+    EXPECT_EQ(c->content.stall_timeout_s, 30);
+    EXPECT_EQ(c->content_store_dir(), std::filesystem::path("/var/lib/lasr-kiosk/content"));
+}
+
+TEST(ConfigContent, ReadsServerKeysBudgetAndCa) {
+    auto c = parse_config(std::string(R"([content]
+server_url = "https://content.example.org/springfield/"
+poll_interval_s = 300
+public_key = ")") + kKeyA + R"("
+next_public_key = ")" + kKeyA + R"("
+ca_file = "/etc/lasr-kiosk/ca.pem"
+disk_budget_mb = 2048
+stall_timeout_s = 20
+download_dir = "/var/cache/lasr-kiosk"
+)");
+    ASSERT_TRUE(c) << c.error().describe();
+    EXPECT_EQ(c->content.server_url, "https://content.example.org/springfield/");
+    EXPECT_EQ(c->content.poll_interval_s, 300);
+    EXPECT_EQ(c->content.public_key, kKeyA);
+    EXPECT_EQ(c->content.next_public_key, kKeyA);
+    EXPECT_EQ(c->content.ca_file, "/etc/lasr-kiosk/ca.pem");
+    EXPECT_EQ(c->content.disk_budget_mb, 2048);
+    EXPECT_EQ(c->content.stall_timeout_s, 20);
+    EXPECT_EQ(c->content.download_dir, std::filesystem::path("/var/cache/lasr-kiosk"));
+}
+
+void expect_refused(const std::string& text, const std::string& needle) {
+    auto c = parse_config(text, "kiosk.toml");
+    ASSERT_FALSE(c) << text;
+    EXPECT_NE(c.error().message.find(needle), std::string::npos) << c.error().message;
+}
+
+TEST(ConfigContent, BadValuesNameKeyAndLine) {
+    expect_refused("[content]\nserver_urll = \"http://x/\"\n", "kiosk.toml:2: unknown key content.server_urll");
+    expect_refused("[content]\n\nserver_url = \"ftp://x/\"\n", "kiosk.toml:3: content.server_url must start with https://");
+    expect_refused("[content]\npoll_interval_s = 5\n", "kiosk.toml:2: content.poll_interval_s must be between 10 and");
+    expect_refused("[content]\npublic_key = \"RWnotakey\"\n", "kiosk.toml:2: content.public_key must be a minisign public key");
+    expect_refused("[content]\nnext_public_key = 3\n", "kiosk.toml:2: content.next_public_key must be a string");
+    expect_refused("[content]\ndisk_budget_mb = -1\n", "content.disk_budget_mb must be between 0 and");
+}
+
+}  // namespace
+}  // namespace lasr

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 
+#include "tests/e2e/display.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace lasr {
@@ -93,19 +94,7 @@ double text_contrast(const Image& img, int x0, int y0, int x1, int y1) {
     return (hi + 0.05) / (lo + 0.05);
 }
 
-std::vector<std::string> under_display(std::vector<std::string> argv, int w, int h) {
-    // Under ASan: Mesa's GL driver, loaded and unloaded through GLVND, leaks
-    // 240 bytes that LeakSanitizer cannot attribute (the module is gone by
-    // exit). Leak checks stay on for every headless test; for the windowed
-    // kiosk only ASan's memory-error checks run.
-    const char* asan = std::getenv("ASAN_OPTIONS");
-    argv.insert(argv.begin(), {"env", std::string("ASAN_OPTIONS=") + (asan ? asan : "") + ":detect_leaks=0"});
-    const char* d = std::getenv("DISPLAY");
-    if (d && *d) return argv;
-    std::vector<std::string> x = {"xvfb-run", "-a", "-s", "-screen 0 " + std::to_string(w) + "x" + std::to_string(h) + "x24"};
-    x.insert(x.end(), argv.begin(), argv.end());
-    return x;
-}
+using test::under_display;
 
 TEST(KioskEndToEnd, PlaysADemoVideoWithCaptionsAndOverlayThenReturnsToTheCourse) {
     test::TempDir dir;

@@ -30,7 +30,7 @@ TempDir::~TempDir() {
     fs::remove_all(path_, ec);
 }
 
-int run(const std::vector<std::string>& argv, const fs::path& log) {
+int spawn(const std::vector<std::string>& argv, const fs::path& log) {
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -42,7 +42,12 @@ int run(const std::vector<std::string>& argv, const fs::path& log) {
     pid_t pid = 0;
     int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) return -1;
+    return rc == 0 ? pid : -1;
+}
+
+int run(const std::vector<std::string>& argv, const fs::path& log) {
+    pid_t pid = spawn(argv, log);
+    if (pid < 0) return -1;
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) return -1;

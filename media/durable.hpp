@@ -1,12 +1,14 @@
-// Durable file writes for pack-building tools.
+// Durable file operations: what survives a power cut, and atomic replacement.
+// Used by the content store and by the tools that build packs.
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 #include "config/result.hpp"
 
-namespace lasr::ctl {
+namespace lasr {
 
 // Writes bytes to `path` (replacing it) and fsyncs the file.
 Status write_file_synced(const std::filesystem::path& path, std::string_view bytes);
@@ -17,8 +19,16 @@ Status write_file_synced(const std::filesystem::path& path, std::string_view byt
 // "<name>.tmp-<pid>" file is left behind.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
 
+// Points the symlink `link` at `target` atomically (a new link beside it,
+// renamed over it with rename(2)), then fsyncs the directory.
+Status replace_symlink_atomic(const std::filesystem::path& link, const std::filesystem::path& target);
+
 // fsync of an existing file or directory (so data written by another
 // process, e.g. ffmpeg, is on disk before a manifest names it).
 Status fsync_path(const std::filesystem::path& path);
 
-}  // namespace lasr::ctl
+// Reads a whole file of at most `max_bytes` (refusing symlinks and
+// anything that is not a plain file).
+Result<std::string> read_file_limited(const std::filesystem::path& path, size_t max_bytes);
+
+}  // namespace lasr
