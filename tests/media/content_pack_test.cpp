@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "media/content_pack.hpp"
+#include "media/crypto.hpp"
 #include "playlists/manifest.hpp"
 #include "tests/support/fixtures.hpp"
 
@@ -40,6 +41,8 @@ protected:
 };
 
 TEST(Sha256, MatchesKnownVectors) {
+    using crypto::sha256_file;
+    using crypto::sha256_hex;
     EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     test::TempDir d;
@@ -137,6 +140,25 @@ TEST_F(PackOnDisk, EscapingPathInManifestIsRefused) {
     auto pack = ContentPack::open(dir.path());
     ASSERT_FALSE(pack);
     EXPECT_NE(pack.error().message.find("\"..\" component"), std::string::npos) << pack.error().message;
+}
+
+TEST(Pin, HashesAndVerifies) {
+    auto h = crypto::hash_pin("2468");
+    ASSERT_TRUE(h) << h.error().describe();
+    EXPECT_EQ(h->find("2468"), std::string::npos);
+    EXPECT_TRUE(crypto::verify_pin("2468", *h));
+    EXPECT_FALSE(crypto::verify_pin("2469", *h));
+    EXPECT_FALSE(crypto::verify_pin("2468", ""));
+    EXPECT_FALSE(crypto::verify_pin("2468", "garbage"));
+    EXPECT_NE(*crypto::hash_pin("2468"), *h);  // salted
+    EXPECT_FALSE(crypto::hash_pin("12"));
+}
+
+TEST(RandomHex, IsHexOfTheRightLengthAndVaries) {
+    auto a = crypto::random_hex(16), b = crypto::random_hex(16);
+    EXPECT_EQ(a.size(), 32u);
+    EXPECT_NE(a, b);
+    EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
 }
 
 TEST(DescribePackFile, RefusesUnsafeAndNonFiles) {
