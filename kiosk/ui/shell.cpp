@@ -8,6 +8,8 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <stb_image_write.h>
 
+#include <dlfcn.h>
+
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -18,6 +20,7 @@
 #include "kiosk/app/script.hpp"
 #include "kiosk/ui/theme.hpp"
 #include "kiosk/ui/views.hpp"
+#include "media/heartbeat.hpp"
 
 namespace lasr::ui {
 
@@ -74,6 +77,22 @@ struct InjectedTap {
     ImVec2 at;
 };
 
+// Keeps the X screen saver and DPMS from blanking the screen while a video
+// plays: resets the X server's idle timer, as mpv's own windows do. GLFW has
+// no call for it; both functions are looked up at run time (libX11 is
+// loaded by GLFW's X11 build), so nothing happens under another build.
+void keep_screen_awake() {
+    using GetDisplay = void* (*)();
+    using Reset = int (*)(void*);
+    static auto get_display = reinterpret_cast<GetDisplay>(dlsym(RTLD_DEFAULT, "glfwGetX11Display"));
+    static auto reset = reinterpret_cast<Reset>(dlsym(RTLD_DEFAULT, "XResetScreenSaver"));
+    static auto flush = reinterpret_cast<Reset>(dlsym(RTLD_DEFAULT, "XFlush"));
+    void* display = get_display ? get_display() : nullptr;
+    if (!display || !reset) return;
+    reset(display);
+    if (flush) flush(display);
+}
+
 int key_from_name(const std::string& name) {
     if (name == "escape") return ImGuiKey_Escape;
     if (name == "enter") return ImGuiKey_Enter;
@@ -91,6 +110,12 @@ int key_from_name(const std::string& name) {
 int run_kiosk(const ShellOptions& opt) {
     Clock clock;
     const Config& cfg = opt.config;
+    // Where start-up time goes, logged with the first video frame.
+    std::string phases;
+    auto phase = [&phases](const char* name) {
+        phases += " " + std::string(name) + "=" + std::to_string(static_cast<int>(log::ms_since_process_start()));
+    };
+    phase("main");
 
     // No content (or bad content) is not a reason to stop: the kiosk starts,
     // says it has nothing to show, and the error is in the log for staff.
@@ -118,6 +143,7 @@ int run_kiosk(const ShellOptions& opt) {
         steps = std::move(*s);
     }
 
+    phase("content");
     glfwSetErrorCallback(on_glfw_error);
     if (!glfwInit()) {
         log::error("ui", "no display: GLFW could not initialise (is DISPLAY set? use xvfb-run for a headless run)");
@@ -144,6 +170,7 @@ int run_kiosk(const ShellOptions& opt) {
         glfwTerminate();
         return 2;
     }
+    phase("window");
     glfwMakeContextCurrent(window);
     glfwSwapInterval(1);
     if (monitor) glfwSetInputMode(window, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);  // a touch kiosk shows no pointer
@@ -169,6 +196,7 @@ int run_kiosk(const ShellOptions& opt) {
     apply_style(scale);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 130");
+    phase("imgui");
 
     int exit_code = 0;
     {
@@ -186,12 +214,14 @@ int run_kiosk(const ShellOptions& opt) {
             exit_code = 2;
         }
         std::unique_ptr<Player> player = created ? std::move(*created) : nullptr;
+        phase("mpv");
         if (player) {
             if (auto st = player->attach_renderer(get_proc_address, nullptr); !st) {
                 log::error(st.error());
                 exit_code = 2;
                 player.reset();
             }
+            phase("renderer");
         }
         if (player) {
             App app(cfg, pack, *player, usage.get());
@@ -215,6 +245,8 @@ int run_kiosk(const ShellOptions& opt) {
             bool video_started = false;
             Screen last_screen = app.state().screen;
             int redraw = 2;
+            Heartbeat heartbeat;
+            double screen_awake_at = 0;
 
             while (!app.state().quit) {
                 double now = clock.now();
@@ -242,6 +274,18 @@ int run_kiosk(const ShellOptions& opt) {
                 }
                 app.tick(now);
                 if (app.state().quit) break;
+
+                // Liveness: while a video should be moving, only drawn frames
+                // and an advancing position keep the heartbeat going.
+                bool video_moving = app.state().screen == Screen::player && player->state() == PlayerState::playing;
+                if (heartbeat.update(now, video_moving, player->position_s())) {
+                    if (opt.on_heartbeat) opt.on_heartbeat(heartbeat.count());
+                    if (heartbeat.count() % 60 == 1) log::debug("ui", "heartbeat=" + std::to_string(heartbeat.count()));
+                }
+                if (video_moving && now >= screen_awake_at) {
+                    keep_screen_awake();
+                    screen_awake_at = now + 30;
+                }
 
                 if (scripted && !script.done() && tap.phase == 0 && pending_screenshot.empty()) {
                     auto act = script.next(app, now);
@@ -323,7 +367,7 @@ int run_kiosk(const ShellOptions& opt) {
 
                 glViewport(0, 0, fbw, fbh);
                 if (on_player) {
-                    player->render(0, fbw, fbh);
+                    if (!player->render(0, fbw, fbh)) video_frame = false;  // logged by the player
                 } else {
                     ImVec4 bg = ImGui::ColorConvertU32ToFloat4(color::ground);
                     glClearColor(bg.x, bg.y, bg.z, 1);
@@ -337,11 +381,14 @@ int run_kiosk(const ShellOptions& opt) {
                 }
                 glfwSwapBuffers(window);
                 player->report_swap();
+                if (on_player && video_frame) heartbeat.frame_drawn(clock.now());
                 if (on_player && video_frame && video_started && !first_frame_logged) {
                     first_frame_logged = true;
                     char b[64];
                     std::snprintf(b, sizeof b, "first_frame_ms=%.0f", log::ms_since_process_start());
                     log::info("ui", b);
+                    phase("first_frame");
+                    log::info("ui", "startup_ms" + phases);
                 }
                 targets = std::move(out.targets);
                 for (const Intent& in : out.intents) app.dispatch(in, clock.now());
