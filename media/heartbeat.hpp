@@ -2,8 +2,9 @@
 // advances only while the kiosk is healthy. Healthy means the loop runs
 // and, while a video should be moving (on screen, started, not paused),
 // frames are being drawn and its position advances. A hung loop, a
-// renderer that stopped drawing, or playback frozen past the player's own
-// recovery all stop the counter. Pure logic: the loop feeds it.
+// renderer that stopped drawing, playback frozen past the player's own
+// recovery, or a player engine that stopped answering all stop the counter.
+// Pure logic: the loop feeds it.
 #pragma once
 
 #include <cstdint>
@@ -20,8 +21,9 @@ public:
 
     // Once per loop iteration (the loop wakes at least once a second).
     // Returns true when the counter advanced.
-    bool update(double now, bool video_moving, double position_s) {
-        if (now - last_beat_ < interval_s_) return false;
+    // `healthy` false (e.g. the player's engine stopped answering) stops it.
+    bool update(double now, bool video_moving, double position_s, bool healthy = true) {
+        if (!healthy || now - last_beat_ < interval_s_) return false;
         if (video_moving) {
             if (!was_moving_) {
                 // A video just started moving: judge it from here on.

@@ -129,6 +129,8 @@ struct Player::Impl {
     Entry current;
     int64_t current_id = -1;
     std::vector<PlayerEvent> out_of_band; // events raised outside poll() (render errors)
+    std::map<uint64_t, double> unanswered; // loadfile token -> when it was sent
+    bool reported_unresponsive = false;
 
     PlayerState state = PlayerState::idle;
     double position = 0;
@@ -180,6 +182,7 @@ struct Player::Impl {
         const char* argv[] = {"loadfile", e.item.path.c_str(), mode, opts.empty() ? nullptr : opts.c_str(), nullptr};
         int rc = mpv_command_async(mpv, e.token, argv);
         if (rc < 0) return mpv_failure(("loadfile " + e.item.path).c_str(), rc);
+        unanswered[e.token] = now_s();
         upcoming.push_back(std::move(e));
         if (state == PlayerState::idle || state == PlayerState::ended || state == PlayerState::failed) {
             state = PlayerState::loading;
@@ -324,7 +327,15 @@ struct Player::Impl {
         last_resume_save = last_progress;
     }
 
+    // mpv's core answers a loadfile in milliseconds. One unanswered for
+    // longer than the stall timeout means the core itself is stuck, which
+    // nothing in this process can undo.
+    bool responsive() const {
+        return unanswered.empty() || now_s() - unanswered.begin()->second < options.stall_timeout_s;
+    }
+
     void handle_reply(const mpv_event& e, std::vector<PlayerEvent>& out) {
+        unanswered.erase(e.reply_userdata);
         auto it = std::find_if(upcoming.begin(), upcoming.end(),
                                [&](const Entry& x) { return x.token == e.reply_userdata; });
         if (it == upcoming.end()) {
@@ -474,22 +485,33 @@ struct Player::Impl {
             remember_position(current.item, position);
             last_resume_save = now;
         }
+        if (!responsive()) {
+            if (!reported_unresponsive)
+                log::error(make_error(Domain::media, Errc::stalled,
+                                      "libmpv stopped answering (a command has waited " +
+                                          fmt_s(now - unanswered.begin()->second) +
+                                          " s); the heartbeat stops so the service manager restarts the kiosk"));
+            reported_unresponsive = true;
+            return;
+        }
         if (!should_move || now - last_progress < options.stall_timeout_s) return;
         std::string where = started ? "at " + fmt_s(position) + " s" : "while opening";
         if (!playing_current()) {
-            // mpv has not even started the item: nothing to reload.
+            // mpv answers but has not started the item: skip it.
             if (upcoming.empty()) {
                 state = PlayerState::idle;
                 return;
             }
-            Entry e = std::move(upcoming.front());
-            upcoming.pop_front();
-            log::error(make_error(Domain::media, Errc::stalled,
-                                  e.item.path + " did not start within " + fmt_s(options.stall_timeout_s) + " s"));
-            out.push_back(PlayerEvent{PlayerEvent::Kind::failed, e.item.tag, 0,
-                                      make_error(Domain::media, Errc::stalled, e.item.path + " did not start")});
+            std::deque<Entry> rest = upcoming;
+            Entry e = std::move(rest.front());
+            rest.pop_front();
+            Error err = make_error(Domain::media, Errc::stalled,
+                                   e.item.path + " did not start within " + fmt_s(options.stall_timeout_s) + " s");
+            log::error(err);
+            out.push_back(PlayerEvent{PlayerEvent::Kind::failed, e.item.tag, 0, std::move(err)});
             ++stats.items_failed;
             last_progress = now;
+            replace_playlist(std::move(rest));
             if (upcoming.empty()) state = PlayerState::failed;
             return;
         }
@@ -563,18 +585,20 @@ Result<std::unique_ptr<Player>> Player::create(const PlayerOptions& o, Wakeup wa
         {"mute", o.mute ? "yes" : "no"},
         {"sub-visibility", o.captions_visible ? "yes" : "no"},
         {"slang", slang},
-        // Captions for reading at kiosk distance: large, bold, white on a
-        // translucent dark box (readable over any picture), kept clear of
-        // the screen's edges and of the player controls. Sizes are in
-        // mpv's 720-line units, scaled with the window.
+        // Captions for reading at kiosk distance: large, bold, white with a
+        // thick near-black outline and a soft shadow (readable over light
+        // and dark pictures alike), kept clear of the screen's edges and of
+        // the player controls. Sizes are in mpv's 720-line units, scaled
+        // with the window. (mpv 0.35 cannot draw an opaque box behind text
+        // captions: sub-border-style arrived in 0.36.)
         {"sub-font", "Noto Sans"},
         {"sub-font-size", std::to_string(o.caption_font_px_at_1080 * 720 / 1080)},
         {"sub-bold", "yes"},
         {"sub-color", "#FFFFFFFF"},
-        {"sub-border-color", "#C0101010"},
-        {"sub-border-size", "3"},
-        {"sub-shadow-offset", "0"},
-        {"sub-ass-force-style", "BorderStyle=3"},  // libass: the outline becomes a box
+        {"sub-border-color", "#FF101010"},
+        {"sub-border-size", "3.5"},
+        {"sub-shadow-offset", "2"},
+        {"sub-shadow-color", "#A0000000"},
         {"sub-margin-y", "110"},  // above the player controls (132 px at 1080)
         {"sub-margin-x", "60"},
         {"sub-use-margins", "yes"},
@@ -587,6 +611,19 @@ Result<std::unique_ptr<Player>> Player::create(const PlayerOptions& o, Wakeup wa
     if (o.headless && o.untimed) {
         opts.emplace_back("untimed", "yes");
         opts.emplace_back("ao-null-untimed", "yes");
+    }
+    // LASR_MPV_OPTIONS="name=value,name=value": extra mpv options, for
+    // diagnosing playback problems on a kiosk without rebuilding.
+    if (const char* extra = std::getenv("LASR_MPV_OPTIONS"); extra && *extra) {
+        std::string all = extra;
+        size_t at = 0;
+        while (at <= all.size()) {
+            size_t comma = all.find(',', at);
+            std::string kv = all.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+            if (auto eq = kv.find('='); eq != std::string::npos) opts.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+            if (comma == std::string::npos) break;
+            at = comma + 1;
+        }
     }
     for (const auto& [k, v] : opts) {
         int rc = mpv_set_option_string(h, k.c_str(), v.c_str());
@@ -677,6 +714,7 @@ const std::string& Player::current_tag() const { return impl_->current.item.tag;
 const std::string& Player::caption_language() const { return impl_->shown_caption; }
 const std::string& Player::caption_text() const { return impl_->caption_text; }
 const PlayerStats& Player::stats() const { return impl_->stats; }
+bool Player::responsive() const { return impl_->responsive(); }
 
 Status Player::attach_renderer(GetProcAddress gpa, void* ctx) {
     if (impl_->options.headless)

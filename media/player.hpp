@@ -159,6 +159,10 @@ public:
     // The caption text on screen now ("" between cues), for a transcript view.
     const std::string& caption_text() const;
     const PlayerStats& stats() const;
+    // False when libmpv has left a command unanswered for longer than the
+    // stall timeout: its core is stuck and only a restart of the process
+    // helps. The main loop's heartbeat stops then.
+    bool responsive() const;
 
     // Rendering into the caller's OpenGL context (not in headless mode).
     // get_proc_address resolves GL functions in the current context.

@@ -242,7 +242,6 @@ int run_kiosk(const ShellOptions& opt) {
             std::string pending_screenshot;
             double overlay_until = clock.now() + kOverlaySeconds;
             bool first_frame_logged = false;
-            bool video_started = false;
             Screen last_screen = app.state().screen;
             int redraw = 2;
             Heartbeat heartbeat;
@@ -264,7 +263,6 @@ int run_kiosk(const ShellOptions& opt) {
                 auto events = player->poll();
                 for (const auto& ev : events) {
                     if (ev.kind == PlayerEvent::Kind::started) {
-                        video_started = true;
                         overlay_until = now + kOverlaySeconds;
                     }
                 }
@@ -278,7 +276,7 @@ int run_kiosk(const ShellOptions& opt) {
                 // Liveness: while a video should be moving, only drawn frames
                 // and an advancing position keep the heartbeat going.
                 bool video_moving = app.state().screen == Screen::player && player->state() == PlayerState::playing;
-                if (heartbeat.update(now, video_moving, player->position_s())) {
+                if (heartbeat.update(now, video_moving, player->position_s(), player->responsive())) {
                     if (opt.on_heartbeat) opt.on_heartbeat(heartbeat.count());
                     if (heartbeat.count() % 60 == 1) log::debug("ui", "heartbeat=" + std::to_string(heartbeat.count()));
                 }
@@ -382,7 +380,9 @@ int run_kiosk(const ShellOptions& opt) {
                 glfwSwapBuffers(window);
                 player->report_swap();
                 if (on_player && video_frame) heartbeat.frame_drawn(clock.now());
-                if (on_player && video_frame && video_started && !first_frame_logged) {
+                // The first frame is on screen before mpv reports playback
+                // started (it shows it while the rest of the pipeline warms up).
+                if (on_player && video_frame && !first_frame_logged) {
                     first_frame_logged = true;
                     char b[64];
                     std::snprintf(b, sizeof b, "first_frame_ms=%.0f", log::ms_since_process_start());

@@ -33,6 +33,8 @@ TEST(Heartbeat, PlayingNeedsFramesAndProgress) {
     EXPECT_EQ(hb.count(), 3u);
     // Paused (not moving): the loop alone keeps it alive.
     EXPECT_TRUE(hb.update(t += 1.0, false, 4.0));
+    // Unless the player stopped answering.
+    EXPECT_FALSE(hb.update(t += 1.0, false, 4.0, false));
 }
 
 }  // namespace
