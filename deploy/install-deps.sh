@@ -20,6 +20,8 @@ PACKAGES=(
   fonts-noto-core fonts-dejavu-core fontconfig
   # demo content generation and headless display
   ffmpeg xvfb xauth libgl1-mesa-dri mesa-utils
+  # benchmarks: plain mpv is the peer the kiosk's playback is measured against
+  mpv
 )
 
 if [[ "${1:-}" == "--print" ]]; then
