@@ -41,7 +41,7 @@ demo: demo-pack
 	else \
 	  rm -rf $(DEMO_TOUR); mkdir -p $(DEMO_TOUR); \
 	  xvfb-run -a -s '-screen 0 1920x1080x24' \
-	    $(BUILD_DIR)/bin/lasr-kiosk --demo --script kiosk/tour/demo-tour.script --screenshot-dir $(DEMO_TOUR) \
+	    $(BUILD_DIR)/bin/lasr-kiosk --demo --no-audio --script kiosk/tour/demo-tour.script --screenshot-dir $(DEMO_TOUR) \
 	  && echo "demo: screenshot tour saved:" && ls -1 $(DEMO_TOUR); \
 	fi
 
@@ -50,8 +50,18 @@ demo: demo-pack
 bench: build
 	@cmake --build --preset $(PRESET) --target run-bench
 
+# The Debian package (CPack, deploy/CMakeLists.txt) in build/, checked by
+# lintian: errors fail the target, warnings are printed.
 package: build
-	@echo "packaging arrives with the deploy issue (#8)"; exit 1
+	@bash deploy/install-deps.sh --package
+	@rm -f $(BUILD_DIR)/lasr-kiosk_*.deb
+	@cd $(BUILD_DIR) && cpack -G DEB >/dev/null
+	@deb=$$(ls $(BUILD_DIR)/lasr-kiosk_*.deb); \
+	  echo "package: $$deb"; dpkg-deb -f $$deb Package Version Architecture Depends; \
+	  lintian --fail-on error --pedantic --display-info $$deb >$(BUILD_DIR)/lintian.txt 2>&1; rc=$$?; \
+	  grep -v 'not recommended' $(BUILD_DIR)/lintian.txt | sed 's/^/lintian: /'; \
+	  if [ $$rc -ne 0 ]; then echo "lintian: failed (errors above)"; exit 1; fi; \
+	  echo "lintian: no errors; $$(grep -c '^W:' $(BUILD_DIR)/lintian.txt) warning(s), $$(grep -c '^[IP]:' $(BUILD_DIR)/lintian.txt) info/pedantic"
 
 clean:
 	rm -rf build build-asan build-headless

@@ -99,7 +99,7 @@ bool valid_language(const std::string& s) {
 
 Result<Config> from_table(const toml::table& root, const std::string& origin) {
     Config c;
-    static const std::set<std::string> sections = {"kiosk", "display", "player", "content", "usage"};
+    static const std::set<std::string> sections = {"kiosk", "display", "player", "content", "usage", "admin"};
     for (auto&& [k, v] : root) {
         if (!sections.count(std::string(k.str())))
             return bad(origin, v.source(), "unknown section or key " + std::string(k.str()));
@@ -173,6 +173,17 @@ Result<Config> from_table(const toml::table& root, const std::string& origin) {
         TableReader r(section("usage"), "usage", origin);
         LASR_TRY(r.get("enabled", c.usage.enabled));
         LASR_TRY(r.finish());
+    }
+    {
+        TableReader r(section("admin"), "admin", origin);
+        LASR_TRY(r.get("pin_hash", c.admin.pin_hash));
+        LASR_TRY(r.get("max_attempts", c.admin.max_attempts, 1, 100));
+        LASR_TRY(r.get("lockout_s", c.admin.lockout_s, 1, 86400));
+        LASR_TRY(r.finish());
+        if (!c.admin.pin_hash.empty() && c.admin.pin_hash.rfind("$argon2", 0) != 0) {
+            const toml::node* n = section("admin").get("pin_hash");
+            return bad(origin, n->source(), "admin.pin_hash must be a hash from `lasr-kioskctl hash-pin`, never the PIN itself");
+        }
     }
     return c;
 }

@@ -47,12 +47,21 @@ struct UsageSettings {
     bool enabled = true;  // the telemetry switch: false records nothing
 };
 
+struct AdminSettings {
+    // The staff PIN as `lasr-kioskctl hash-pin` prints it (Argon2id); empty:
+    // the admin screen cannot be opened.
+    std::string pin_hash;
+    int max_attempts = 5;  // wrong PINs before a lockout
+    int lockout_s = 60;    // first lockout; doubles with each further one
+};
+
 struct Config {
     KioskSettings kiosk;
     DisplaySettings display;
     PlayerSettings player;
     ContentSettings content;
     UsageSettings usage;
+    AdminSettings admin;
     std::filesystem::path source;  // the file it came from; empty for defaults
 
     std::filesystem::path pack_dir() const;

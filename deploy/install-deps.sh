@@ -4,7 +4,11 @@
 # already installed are skipped, and apt is not touched when nothing is missing.
 #
 #   deploy/install-deps.sh            build + test + demo packages
+#   deploy/install-deps.sh --package  ... and what `make package` needs (lintian)
+#   deploy/install-deps.sh --chroot   ... and the install test's tools (mmdebstrap)
 #   deploy/install-deps.sh --print    list the packages, install nothing
+# (--package/--chroot combine with --print.) `make test` installs only the
+# first group: CI never pulls in lintian or mmdebstrap.
 set -euo pipefail
 
 PACKAGES=(
@@ -13,7 +17,7 @@ PACKAGES=(
   # libraries (each used by exactly one library target, see README)
   libmpv-dev libimgui-dev libstb-dev libglfw3-dev libgl-dev libegl-dev
   libsqlite3-dev libcurl4-openssl-dev libsodium-dev
-  nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libqrencode-dev
+  nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libqrencode-dev libsystemd-dev
   # tests
   libgtest-dev libgmock-dev
   # fonts for the UI and for captions (libass)
@@ -24,7 +28,22 @@ PACKAGES=(
   mpv
 )
 
-if [[ "${1:-}" == "--print" ]]; then
+# make package: build the .deb (CPack runs dpkg-shlibdeps and file) and lint it.
+PACKAGE_PACKAGES=(dpkg-dev file lintian)
+# deploy/test/install-test.sh: a bookworm chroot, and systemd-analyze.
+CHROOT_PACKAGES=(mmdebstrap systemd)
+
+print=0
+for arg in "$@"; do
+  case "$arg" in
+    --print) print=1 ;;
+    --package) PACKAGES+=("${PACKAGE_PACKAGES[@]}") ;;
+    --chroot) PACKAGES+=("${PACKAGE_PACKAGES[@]}" "${CHROOT_PACKAGES[@]}") ;;
+    *) echo "install-deps: unknown option $arg (try --print, --package, --chroot)" >&2; exit 2 ;;
+  esac
+done
+
+if [[ $print -eq 1 ]]; then
   printf '%s\n' "${PACKAGES[@]}"
   exit 0
 fi

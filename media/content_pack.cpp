@@ -1,7 +1,6 @@
 #include "media/content_pack.hpp"
 
 #include <fcntl.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "config/log.hpp"
+#include "media/crypto.hpp"
 #include "playlists/manifest.hpp"
 
 namespace lasr {
@@ -23,54 +23,7 @@ Error io_error(const std::string& what, const fs::path& p, int err) {
     return make_error(Domain::content, Errc::io, what + " " + p.string() + ": " + std::strerror(err));
 }
 
-std::string to_hex(const unsigned char* d, size_t n) {
-    static const char* digits = "0123456789abcdef";
-    std::string s(n * 2, '0');
-    for (size_t i = 0; i < n; ++i) {
-        s[2 * i] = digits[d[i] >> 4];
-        s[2 * i + 1] = digits[d[i] & 15];
-    }
-    return s;
-}
-
-bool sodium_ready() {
-    static const bool ok = sodium_init() >= 0;
-    return ok;
-}
-
 }  // namespace
-
-Result<std::string> sha256_file(const fs::path& path) {
-    if (!sodium_ready()) return make_error(Domain::content, Errc::internal, "libsodium failed to initialise");
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return io_error("cannot open", path, errno);
-    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    std::vector<unsigned char> buf(1 << 20);
-    for (;;) {
-        ssize_t n = ::read(fd, buf.data(), buf.size());
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            int err = errno;
-            ::close(fd);
-            return io_error("cannot read", path, err);
-        }
-        if (n == 0) break;
-        crypto_hash_sha256_update(&st, buf.data(), static_cast<unsigned long long>(n));
-    }
-    ::close(fd);
-    unsigned char out[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&st, out);
-    return to_hex(out, sizeof out);
-}
-
-std::string sha256_hex(std::string_view bytes) {
-    sodium_ready();
-    unsigned char out[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-    return to_hex(out, sizeof out);
-}
 
 Result<FileRef> describe_pack_file(const fs::path& root, const std::string& rel) {
     LASR_TRY(check_pack_path(rel));
@@ -79,7 +32,7 @@ Result<FileRef> describe_pack_file(const fs::path& root, const std::string& rel)
     if (::lstat(p.c_str(), &sb) != 0) return io_error("cannot stat", p, errno);
     if (!S_ISREG(sb.st_mode))
         return make_error(Domain::content, Errc::unsafe_path, p.string() + " is not a plain file");
-    auto hash = sha256_file(p);
+    auto hash = crypto::sha256_file(p);
     if (!hash) return std::move(hash).error();
     return FileRef{rel, *hash, static_cast<uint64_t>(sb.st_size)};
 }
@@ -144,7 +97,7 @@ Result<fs::path> ContentPack::verified_path(const FileRef& file) {
         std::lock_guard lock(mu_);
         if (verified_.count(file.path)) return p;
     }
-    auto hash = sha256_file(*p);
+    auto hash = crypto::sha256_file(*p);
     if (!hash) return std::move(hash).error();
     if (*hash != file.sha256)
         return make_error(Domain::content, Errc::hash_mismatch,

@@ -18,11 +18,6 @@
 
 namespace lasr {
 
-// SHA-256 of a file as 64 lowercase hex digits.
-Result<std::string> sha256_file(const std::filesystem::path& path);
-// SHA-256 of bytes in memory.
-std::string sha256_hex(std::string_view bytes);
-
 // Describes a file under `root` for a manifest: its path (checked with
 // check_pack_path), SHA-256 and size. For tools that build packs.
 Result<FileRef> describe_pack_file(const std::filesystem::path& root, const std::string& rel_path);

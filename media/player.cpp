@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <set>
 
 #include "config/log.hpp"
@@ -165,6 +166,7 @@ struct Player::Impl {
         int rc = mpv_command_async(mpv, userdata, argv.data());
         if (rc < 0) log::warn("media", std::string("mpv command failed: ") + argv[0] + ": " + mpv_error_string(rc));
     }
+    void set_int_async(const char* name, int64_t v) { mpv_set_property_async(mpv, 0, name, MPV_FORMAT_INT64, &v); }
     void set_flag_async(const char* name, bool v) {
         int flag = v ? 1 : 0;
         mpv_set_property_async(mpv, 0, name, MPV_FORMAT_FLAG, &flag);
@@ -383,15 +385,19 @@ struct Player::Impl {
                 // the note could be about either file, so only the position
                 // check (against the manifest's duration) decides then.
                 if (text.find("partial file") != std::string::npos && upcoming.empty()) partial_file = true;
-                // hwdec=auto-safe probes for CUDA on every machine: not news.
-                bool noise = text.find("CUDA") != std::string::npos || text.find("libcuda") != std::string::npos;
-                log::write(m->log_level <= MPV_LOG_LEVEL_ERROR && !noise ? log::Level::warn : log::Level::debug,
-                           "media", std::string("mpv ") + m->prefix + ": " + text);
+                // Hardware decoders that are not there (CUDA, VA-API, VDPAU
+                // on a machine without them) are probed and skipped: noise
+                // for staff, kept at debug level.
+                std::string_view prefix = m->prefix ? m->prefix : "";
+                bool probe = prefix == "vaapi" || prefix == "vdpau" || text.find("CUDA") != std::string::npos ||
+                             text.find("libcuda") != std::string::npos || text.find("VDPAU") != std::string::npos;
+                log::write(m->log_level <= MPV_LOG_LEVEL_ERROR && !probe ? log::Level::warn : log::Level::debug,
+                           "media", std::string("mpv ") + std::string(prefix) + ": " + text);
                 // A video stream with no decoder: mpv would play the sound
                 // over a frozen picture (or end with "nothing to play").
                 // Decoders start only for the current item.
-                if (text.find("Failed to initialize a decoder") != std::string::npos && playing_current() &&
-                    std::strcmp(m->prefix, "vd") == 0)
+                if (prefix == "vd" && text.find("Failed to initialize a decoder") != std::string::npos &&
+                    playing_current())
                     fail_current(make_error(Domain::media, Errc::unplayable,
                                             current.item.path + " has a video stream that cannot be decoded (" +
                                                 text + ")"),
@@ -599,7 +605,7 @@ Result<std::unique_ptr<Player>> Player::create(const PlayerOptions& o, Wakeup wa
         {"sub-border-size", "3.5"},
         {"sub-shadow-offset", "2"},
         {"sub-shadow-color", "#A0000000"},
-        {"sub-margin-y", "110"},  // above the player controls (132 px at 1080)
+        {"sub-margin-y", "110"},  // above the player controls (132 px at 1080); see set_caption_margin
         {"sub-margin-x", "60"},
         {"sub-use-margins", "yes"},
         {"cache", "no"},
@@ -677,6 +683,13 @@ void Player::set_captions_visible(bool visible) {
     impl_->set_flag_async("sub-visibility", visible);
 }
 
+void Player::set_muted(bool muted) { impl_->set_flag_async("mute", muted); }
+
+void Player::set_caption_margin(double fraction) {
+    // sub-margin-y counts pixels of a 720-line frame.
+    impl_->set_int_async("sub-margin-y", static_cast<int64_t>(std::clamp(fraction, 0.0, 0.5) * 720));
+}
+
 void Player::set_caption_language(const std::string& language) {
     impl_->caption_language = language;
     impl_->select_caption();
@@ -687,7 +700,6 @@ void Player::set_volume(int volume) {
     mpv_set_property_async(impl_->mpv, 0, "volume", MPV_FORMAT_DOUBLE, &v);
 }
 
-void Player::set_mute(bool mute) { impl_->set_flag_async("mute", mute); }
 
 std::vector<PlayerEvent> Player::poll() { return wait(0); }
 

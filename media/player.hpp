@@ -137,9 +137,12 @@ public:
     void set_paused(bool paused);
     void seek_to(double seconds);
     void set_captions_visible(bool visible);
+    // Captions sit this fraction of the picture's height above its bottom
+    // edge (clear of controls drawn over the video).
+    void set_caption_margin(double fraction_of_height);
     void set_caption_language(const std::string& language);
     void set_volume(int volume);  // 0..100
-    void set_mute(bool mute);
+    void set_muted(bool muted);
 
     // Drains mpv's events without blocking, runs the watchdog, and returns
     // what happened.

@@ -11,6 +11,41 @@ const std::string& LocalText::get(const std::string& lang, const std::string& fa
     return by_lang.empty() ? empty : by_lang.begin()->second;
 }
 
+namespace {
+
+int day_index(const std::string& d) {
+    static const char* days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    for (int i = 0; i < 7; ++i)
+        if (d == days[i]) return i;
+    return -1;
+}
+
+int minutes(const std::string& hhmm) {
+    return (hhmm[0] - '0') * 600 + (hhmm[1] - '0') * 60 + (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+}
+
+}  // namespace
+
+std::optional<bool> open_at(const Resource& r, int weekday, int minute) {
+    if (r.always_open) return true;
+    if (r.hours.empty()) return std::nullopt;
+    int yesterday = (weekday + 6) % 7;
+    for (const auto& span : r.hours) {
+        if (span.open.size() != 5 || span.close.size() != 5) continue;
+        int open = minutes(span.open), close = minutes(span.close);
+        for (const auto& d : span.days) {
+            int day = day_index(d);
+            if (close > open) {
+                if (day == weekday && minute >= open && minute < close) return true;
+            } else {  // crosses midnight (or open == close: all day)
+                if (day == weekday && minute >= open) return true;
+                if (day == yesterday && minute < close) return true;
+            }
+        }
+    }
+    return false;
+}
+
 const Course* Catalog::find_course(const std::string& id) const {
     for (const auto& c : courses)
         if (c.id == id) return &c;

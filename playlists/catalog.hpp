@@ -68,9 +68,28 @@ struct Resource {
     bool sample = false;    // demo data: not a real local partner
 };
 
+// Whether a resource is open at a local weekday (0 = Monday) and minute of
+// the day: true/false from its hours, nullopt when it lists none. Spans may
+// cross midnight (open 22:00, close 02:00) and close at "24:00".
+std::optional<bool> open_at(const Resource& r, int weekday, int minute);
+
 inline const std::vector<std::string> kResourceCategories = {
     "crisis", "health", "mental-health", "food", "housing", "legal", "employment", "family", "other",
 };
+
+// An emergency or service message published with the pack. It shows while
+// the current time is within [starts, ends) (empty = open-ended).
+struct Alert {
+    std::string id;
+    std::string severity;  // "info", "warning" or "emergency"
+    LocalText title;
+    LocalText body;
+    std::string starts;    // RFC 3339 UTC, or empty
+    std::string ends;      // RFC 3339 UTC, or empty
+    std::vector<std::string> pin_resources;  // resource ids shown first while active
+};
+
+inline const std::vector<std::string> kAlertSeverities = {"info", "warning", "emergency"};
 
 struct PackInfo {
     int format_version = 1;
@@ -86,6 +105,7 @@ struct Catalog {
     PackInfo info;
     std::vector<Course> courses;
     std::vector<Resource> resources;
+    std::vector<Alert> alerts;
 
     const Course* find_course(const std::string& id) const;
     // The video and the course that holds it.

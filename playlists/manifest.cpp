@@ -212,6 +212,37 @@ Status read_resource(const json& o, const std::string& where, std::set<std::stri
     return {};
 }
 
+bool is_rfc3339_utc(const std::string& s) {
+    // 2026-11-29T03:04:05Z (seconds required, 'Z' only: the pack speaks UTC)
+    if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+        return false;
+    for (size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u, 11u, 12u, 14u, 15u, 17u, 18u})
+        if (!isdigit(static_cast<unsigned char>(s[i]))) return false;
+    return true;
+}
+
+Status read_alert(const json& o, const std::string& where, std::set<std::string>& ids,
+                  const std::set<std::string>& resource_ids, Alert& a) {
+    Reader r(where);
+    LASR_TRY(r.str(o, "id", a.id));
+    LASR_TRY(check_unique(ids, a.id, r.at("id")));
+    LASR_TRY(r.str(o, "severity", a.severity));
+    bool known = false;
+    for (const auto& s : kAlertSeverities) known = known || s == a.severity;
+    if (!known) return invalid(r.at("severity"), "must be info, warning or emergency");
+    LASR_TRY(r.text(o, "title", a.title));
+    LASR_TRY(r.text(o, "body", a.body, false));
+    LASR_TRY(r.str(o, "starts", a.starts, false));
+    LASR_TRY(r.str(o, "ends", a.ends, false));
+    if (!a.starts.empty() && !is_rfc3339_utc(a.starts)) return invalid(r.at("starts"), "must be like 2026-11-29T08:00:00Z");
+    if (!a.ends.empty() && !is_rfc3339_utc(a.ends)) return invalid(r.at("ends"), "must be like 2026-11-29T08:00:00Z");
+    if (!a.starts.empty() && !a.ends.empty() && a.ends <= a.starts) return invalid(r.at("ends"), "must be after starts");
+    LASR_TRY(r.strings(o, "pin_resources", a.pin_resources, false));
+    for (const auto& id : a.pin_resources)
+        if (!resource_ids.count(id)) return invalid(r.at("pin_resources"), "names no resource \"" + id + "\"");
+    return {};
+}
+
 json file_json(const FileRef& f) { return json{{"path", f.path}, {"sha256", f.sha256}, {"size", f.size}}; }
 
 json text_json(const LocalText& t) {
@@ -310,6 +341,17 @@ Result<Catalog> parse_manifest(std::string_view text) {
             cat.resources.push_back(std::move(rs));
         }
     }
+    auto alerts = r.field(root, "alerts", json::value_t::array, false);
+    if (!alerts) return std::move(alerts).error();
+    if (*alerts) {
+        std::set<std::string> alert_ids;
+        size_t ai = 0;
+        for (const auto& ao : **alerts) {
+            Alert a;
+            LASR_TRY(read_alert(ao, "alerts[" + std::to_string(ai++) + "]", alert_ids, resource_ids, a));
+            cat.alerts.push_back(std::move(a));
+        }
+    }
     // Two entries naming one path must agree on its content.
     std::map<std::string, FileRef> by_path;
     for (const auto& c : cat.courses)
@@ -381,6 +423,18 @@ std::string write_manifest(const Catalog& cat) {
         res.push_back(std::move(ro));
     }
     root["resources"] = std::move(res);
+    if (!cat.alerts.empty()) {
+        json al = json::array();
+        for (const auto& a : cat.alerts) {
+            json ao{{"id", a.id}, {"severity", a.severity}, {"title", text_json(a.title)}};
+            if (!a.body.empty()) ao["body"] = text_json(a.body);
+            if (!a.starts.empty()) ao["starts"] = a.starts;
+            if (!a.ends.empty()) ao["ends"] = a.ends;
+            if (!a.pin_resources.empty()) ao["pin_resources"] = a.pin_resources;
+            al.push_back(std::move(ao));
+        }
+        root["alerts"] = std::move(al);
+    }
     return root.dump(2) + "\n";
 }
 

@@ -1,14 +1,39 @@
 #include "kiosk/app/app.hpp"
 
+#include <sys/statvfs.h>
+
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <ctime>
+#include <fstream>
+#include <sstream>
 
 #include "config/log.hpp"
+#include "media/crypto.hpp"
 
 namespace lasr {
 
 namespace {
 constexpr double kNoticeSeconds = 6.0;
 constexpr double kProgressLogSeconds = 5.0;
+constexpr size_t kMaxSearchBytes = 64;
+
+int64_t system_utc_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string rfc3339(int64_t t) {
+    time_t tt = static_cast<time_t>(t);
+    struct tm tm {};
+    gmtime_r(&tt, &tm);
+    char b[32];
+    std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return b;
+}
+
+int severity_rank(const std::string& s) { return s == "emergency" ? 0 : s == "warning" ? 1 : 2; }
+
 }  // namespace
 
 std::string_view to_string(Screen s) noexcept {
@@ -18,12 +43,16 @@ std::string_view to_string(Screen s) noexcept {
         case Screen::player: return "player";
         case Screen::resources: return "resources";
         case Screen::resource: return "resource";
+        case Screen::attract: return "attract";
+        case Screen::admin_pin: return "admin_pin";
+        case Screen::admin: return "admin";
     }
     return "?";
 }
 
 std::optional<Screen> screen_from_string(std::string_view s) noexcept {
-    for (Screen sc : {Screen::home, Screen::course, Screen::player, Screen::resources, Screen::resource})
+    for (Screen sc : {Screen::home, Screen::course, Screen::player, Screen::resources, Screen::resource,
+                      Screen::attract, Screen::admin_pin, Screen::admin})
         if (to_string(sc) == s) return sc;
     return std::nullopt;
 }
@@ -32,11 +61,30 @@ App::App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player
     : config_(config), pack_(std::move(pack)), player_(player), usage_(usage) {
     state_.language = config_.kiosk.language;
     state_.captions = config_.player.captions;
+    wall_clock_ = system_utc_seconds;
+    if (auto d = Directory::build(catalog())) directory_ = std::move(*d);
+    else log::error(d.error());  // the list still shows, unsearchable
+    refresh_alerts();
+    refresh_results();
 }
 
 void App::go(Screen s) {
-    if (state_.screen != s) log::info("app", std::string("screen=") + std::string(to_string(s)));
+    if (state_.screen == s) return;
+    if (state_.screen == Screen::attract && attract_playing_) {
+        attract_playing_ = false;
+        player_.stop();
+        player_.set_muted(config_.player.mute);
+        player_.set_caption_margin(0.153);  // above the player's control bar
+    }
+    log::info("app", std::string("screen=") + std::string(to_string(s)));
     state_.screen = s;
+}
+
+bool App::attract_available() const {
+    if (config_.kiosk.mode != "patron" || single_play_) return false;
+    for (const auto& c : catalog().courses)
+        if (!c.videos.empty()) return true;
+    return false;
 }
 
 void App::show_notice(const std::string& key, double now) {
@@ -67,6 +115,7 @@ void App::dispatch(const Intent& in, double now) {
             break;
         case Intent::Kind::set_category:
             state_.category = in.arg;
+            refresh_results();
             break;
         case Intent::Kind::open_resource:
             if (!catalog().find_resource(in.arg)) {
@@ -106,13 +155,254 @@ void App::dispatch(const Intent& in, double now) {
             }
             state_.language = in.arg;
             player_.set_caption_language(in.arg);
+            load_transcript();
             break;
         }
         case Intent::Kind::quit:
-            if (state_.screen == Screen::player) player_.stop();
+            if (state_.screen == Screen::player || attract_playing_) player_.stop();
             state_.quit = true;
             break;
+        case Intent::Kind::toggle_transcript:
+            state_.transcript_open = !state_.transcript_open;
+            break;
+        case Intent::Kind::start:
+            if (state_.screen == Screen::attract) go(Screen::home);
+            break;
+        case Intent::Kind::search_open:
+            state_.keyboard = true;
+            break;
+        case Intent::Kind::search_close:
+            state_.keyboard = false;
+            break;
+        case Intent::Kind::type_text:
+            if (state_.search.size() + in.arg.size() <= kMaxSearchBytes) {
+                state_.search += in.arg;
+                refresh_results();
+            }
+            break;
+        case Intent::Kind::backspace:
+            if (!state_.search.empty()) {
+                // Remove one UTF-8 character, not one byte.
+                size_t i = state_.search.size() - 1;
+                while (i > 0 && (static_cast<unsigned char>(state_.search[i]) & 0xC0) == 0x80) --i;
+                state_.search.erase(i);
+                refresh_results();
+            }
+            break;
+        case Intent::Kind::clear_search:
+            state_.search.clear();
+            refresh_results();
+            break;
+        case Intent::Kind::toggle_contrast:
+            state_.high_contrast = !state_.high_contrast;
+            break;
+        case Intent::Kind::toggle_large_text:
+            state_.large_text = !state_.large_text;
+            break;
+        case Intent::Kind::admin_open:
+            state_.pin_entry.clear();
+            state_.pin_wrong = false;
+            go(Screen::admin_pin);
+            break;
+        case Intent::Kind::pin_key:
+            if (state_.screen == Screen::admin_pin && now >= state_.pin_locked_until && state_.pin_entry.size() < 12 &&
+                in.arg.size() == 1 && std::isdigit(static_cast<unsigned char>(in.arg[0])))
+                state_.pin_entry += in.arg;
+            state_.pin_wrong = false;
+            break;
+        case Intent::Kind::pin_clear:
+            state_.pin_entry.clear();
+            break;
+        case Intent::Kind::pin_submit:
+            pin_submit(now);
+            break;
+        case Intent::Kind::admin_action:
+            if (state_.screen != Screen::admin && !(state_.screen == Screen::player && state_.video_id == "test-pattern"))
+                break;  // only from an unlocked admin screen
+            if (in.arg == "test_pattern") {
+                MediaItem item{"test-pattern", "av://lavfi:testsrc2=size=1280x720:rate=25,format=yuv420p", 0, {}};
+                if (auto st = player_.load(item); !st) log::error(st.error());
+                else {
+                    state_.video_id = item.tag;
+                    go(Screen::player);
+                }
+            } else if (in.arg == "restart") {
+                log::info("app", "admin restart");
+                state_.exit_code = kExitRestart;
+                state_.quit = true;
+            } else if (in.arg == "exit") {
+                log::info("app", "admin exit");
+                state_.quit = true;
+            } else if (in.arg == "close") {
+                go(Screen::home);
+            }
+            break;
     }
+}
+
+void App::pin_submit(double now) {
+    if (state_.screen != Screen::admin_pin || now < state_.pin_locked_until) return;
+    std::string entry = std::move(state_.pin_entry);
+    state_.pin_entry.clear();
+    if (config_.admin.pin_hash.empty()) {
+        log::warn("app", "admin PIN is not set (admin.pin_hash in kiosk.toml); admin screen stays locked");
+        state_.pin_wrong = true;
+        return;
+    }
+    if (crypto::verify_pin(entry, config_.admin.pin_hash)) {
+        state_.pin_failures = 0;
+        state_.pin_wrong = false;
+        log::info("app", "admin unlocked");
+        go(Screen::admin);
+        return;
+    }
+    ++state_.pin_failures;
+    state_.pin_wrong = true;
+    log::warn("app", "admin PIN wrong failures=" + std::to_string(state_.pin_failures));
+    if (state_.pin_failures % config_.admin.max_attempts == 0) {
+        int round = state_.pin_failures / config_.admin.max_attempts;
+        double lock = config_.admin.lockout_s * std::pow(2.0, std::min(round - 1, 10));
+        state_.pin_locked_until = now + lock;
+        log::warn("app", "admin PIN locked lockout_s=" + std::to_string(static_cast<int>(lock)));
+    }
+}
+
+void App::load_transcript() {
+    state_.transcript.clear();
+    const Video* v = catalog().find_video(state_.video_id);
+    if (!v || v->transcripts.empty()) return;
+    auto it = v->transcripts.find(state_.language);
+    if (it == v->transcripts.end()) it = v->transcripts.find("en");
+    if (it == v->transcripts.end()) it = v->transcripts.begin();
+    if (it->second.size > 64 * 1024) return;  // a transcript, not a book
+    auto path = pack_->verified_path(it->second);
+    if (!path) {
+        log::error(path.error());
+        return;
+    }
+    std::ifstream f(*path);
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    state_.transcript = ss.str();
+}
+
+void App::refresh_results() {
+    state_.results.clear();
+    const auto& res = catalog().resources;
+    std::vector<size_t> found;
+    if (directory_) {
+        auto r = directory_->search(state_.search, state_.category);
+        if (r) found = std::move(*r);
+        else log::error(r.error());
+    } else {
+        for (size_t i = 0; i < res.size(); ++i)
+            if (state_.category.empty() || res[i].category == state_.category) found.push_back(i);
+    }
+    // Resources pinned by an active alert come first.
+    std::vector<size_t> pinned;
+    for (size_t a : state_.alerts)
+        for (const auto& id : catalog().alerts[a].pin_resources)
+            for (size_t i : found)
+                if (res[i].id == id && std::find(pinned.begin(), pinned.end(), i) == pinned.end()) pinned.push_back(i);
+    state_.results = pinned;
+    for (size_t i : found)
+        if (std::find(pinned.begin(), pinned.end(), i) == pinned.end()) state_.results.push_back(i);
+}
+
+void App::refresh_alerts() {
+    std::string now = rfc3339(wall_clock_());
+    std::vector<size_t> active;
+    const auto& alerts = catalog().alerts;
+    for (size_t i = 0; i < alerts.size(); ++i) {
+        const Alert& a = alerts[i];
+        if ((a.starts.empty() || a.starts <= now) && (a.ends.empty() || now < a.ends)) active.push_back(i);
+    }
+    std::stable_sort(active.begin(), active.end(), [&](size_t x, size_t y) {
+        return severity_rank(alerts[x].severity) < severity_rank(alerts[y].severity);
+    });
+    if (active != state_.alerts) {
+        for (size_t i : active)
+            if (std::find(state_.alerts.begin(), state_.alerts.end(), i) == state_.alerts.end())
+                log::info("app", "alert_on id=" + alerts[i].id + " severity=" + alerts[i].severity);
+        state_.alerts = std::move(active);
+        refresh_results();
+    }
+}
+
+void App::start_attract(double now) {
+    last_activity_ = now;
+    if (!attract_available()) {
+        go(Screen::home);
+        return;
+    }
+    go(Screen::attract);
+    player_.set_muted(true);
+    player_.set_caption_margin(0.22);  // above the "touch to start" band
+    player_.set_captions_visible(true);
+    attract_playing_ = true;
+    play_next_attract();
+}
+
+void App::play_next_attract() {
+    // The first video of each course in turn: a taste of every course.
+    const auto& courses = catalog().courses;
+    for (size_t tries = 0; tries < courses.size(); ++tries) {
+        const Course& c = courses[attract_next_++ % courses.size()];
+        if (c.videos.empty()) continue;
+        const Video& v = c.videos.front();
+        auto file = pack_->verified_path(v.file);
+        if (!file) {
+            log::error(file.error());
+            continue;
+        }
+        MediaItem item{"attract:" + v.id, file->string(), v.duration_s, {}};
+        for (const auto& [lang, ref] : v.captions)
+            if (auto cap = pack_->verified_path(ref)) item.captions.push_back(Caption{lang, cap->string()});
+        if (auto st = player_.load(item); !st) {
+            log::error(st.error());
+            continue;
+        }
+        player_.set_caption_language(state_.language);
+        return;
+    }
+    attract_playing_ = false;  // nothing playable: the attract screen stays, still
+}
+
+AdminStatus App::admin_status() const {
+    AdminStatus a;
+    const PackInfo& info = catalog().info;
+    a.library = info.library_name.empty() ? info.library_id : info.library_name;
+    a.content_version = info.version;
+    a.content_issued = info.issued;
+    a.content_expires = info.expires;
+    a.content_expired = !info.expires.empty() && info.expires < rfc3339(wall_clock_());
+    a.courses = catalog().courses.size();
+    for (const auto& c : catalog().courses) a.videos += c.videos.size();
+    a.resources = catalog().resources.size();
+    a.pack_dir = pack_->dir().string();
+    if (usage_) {
+        if (auto s = usage_->summary()) {
+            a.have_usage = true;
+            a.usage = *s;
+        }
+    }
+    struct statvfs vfs {};
+    std::error_code ec;
+    std::filesystem::path probe = config_.kiosk.data_dir;
+    while (!probe.empty() && !std::filesystem::exists(probe, ec)) probe = probe.parent_path();
+    if (!probe.empty() && statvfs(probe.c_str(), &vfs) == 0) {
+        a.disk_free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+        a.disk_total_bytes = static_cast<uint64_t>(vfs.f_blocks) * vfs.f_frsize;
+    }
+    for (const auto& e : std::filesystem::directory_iterator("/sys/class/net", ec)) {
+        std::string name = e.path().filename().string();
+        if (name == "lo") continue;
+        std::ifstream f(e.path() / "operstate");
+        std::string state;
+        if (f >> state && state == "up") a.network_up.push_back(name);
+    }
+    for (const auto& p : log::recent_problems()) a.problems.push_back(p.component + ": " + p.text);
+    return a;
 }
 
 void App::start_video(const std::string& video_id, double now) {
@@ -146,6 +436,7 @@ void App::start_video(const std::string& video_id, double now) {
     state_.course_id = course->id;
     state_.video_id = video->id;
     state_.last_video_id = video->id;
+    load_transcript();
     go(Screen::player);
     log::info("app", "play video=" + video->id + " course=" + course->id);
     if (usage_) {
@@ -175,6 +466,15 @@ Status App::play_file_and_quit(const std::string& path, double now) {
 
 void App::on_player_events(const std::vector<PlayerEvent>& events, double now) {
     for (const PlayerEvent& ev : events) {
+        if (ev.tag.rfind("attract:", 0) == 0) {
+            // The attract loop is not a patron's play: nothing is logged but
+            // failures; it goes on to the next video.
+            if (ev.kind == PlayerEvent::Kind::failed && ev.error) log::error(*ev.error);
+            if (attract_playing_ && state_.screen == Screen::attract &&
+                (ev.kind == PlayerEvent::Kind::ended || ev.kind == PlayerEvent::Kind::failed))
+                play_next_attract();
+            continue;
+        }
         char pos[32];
         std::snprintf(pos, sizeof pos, "%.2f", ev.position_s);
         switch (ev.kind) {
@@ -222,13 +522,25 @@ void App::privacy_reset(double now) {
     state_.notice.clear();
     state_.language = config_.kiosk.language;
     state_.captions = config_.player.captions;
+    state_.search.clear();
+    state_.keyboard = false;
+    state_.high_contrast = false;
+    state_.large_text = false;
+    state_.pin_entry.clear();
+    state_.pin_wrong = false;
+    refresh_results();
     player_.set_caption_language(state_.language);
     player_.set_captions_visible(state_.captions);
     last_activity_ = now;
+    start_attract(now);
 }
 
 void App::tick(double now) {
     if (!state_.notice.empty() && now >= state_.notice_until) state_.notice.clear();
+    if (last_alert_check_ < 0 || (!catalog().alerts.empty() && now - last_alert_check_ >= 1.0)) {
+        last_alert_check_ = now;
+        refresh_alerts();
+    }
     bool playing = state_.screen == Screen::player;
     if (playing) {
         last_activity_ = now;  // someone watching a video is not idle
@@ -237,8 +549,11 @@ void App::tick(double now) {
             last_progress_log_ = now;
         }
     } else if (config_.kiosk.mode == "patron" && !single_play_) {
-        bool pristine = state_.screen == Screen::home && state_.language == config_.kiosk.language &&
-                        state_.category.empty() && state_.course_id.empty();
+        bool pristine = (state_.screen == Screen::attract ||
+                         (state_.screen == Screen::home && !attract_available())) &&
+                        state_.language == config_.kiosk.language && state_.category.empty() &&
+                        state_.course_id.empty() && state_.search.empty() && !state_.high_contrast &&
+                        !state_.large_text;
         if (!pristine && now - last_activity_ >= config_.kiosk.idle_timeout_s) privacy_reset(now);
     }
 }
@@ -246,8 +561,10 @@ void App::tick(double now) {
 double App::seconds_until_next_tick(double now) const {
     double next = 5.0;
     if (!state_.notice.empty()) next = std::min(next, state_.notice_until - now);
-    if (state_.screen != Screen::player && config_.kiosk.mode == "patron")
+    if (state_.screen != Screen::player && state_.screen != Screen::attract && config_.kiosk.mode == "patron")
         next = std::min(next, last_activity_ + config_.kiosk.idle_timeout_s - now);
+    if (state_.pin_locked_until > now) next = std::min(next, state_.pin_locked_until - now);
+    if (!catalog().alerts.empty()) next = std::min(next, 1.0);  // alert windows, to the second
     if (state_.screen == Screen::player) next = std::min(next, kProgressLogSeconds);
     return std::max(0.0, next);
 }

@@ -3,19 +3,21 @@
 // each frame and hands back Intents. Tests drive it with a headless Player.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "config/config.hpp"
+#include "kiosk/app/directory.hpp"
 #include "kiosk/usage/usage_log.hpp"
 #include "media/content_pack.hpp"
 #include "media/player.hpp"
 
 namespace lasr {
 
-enum class Screen { home, course, player, resources, resource };
+enum class Screen { home, course, player, resources, resource, attract, admin_pin, admin };
 std::string_view to_string(Screen s) noexcept;
 std::optional<Screen> screen_from_string(std::string_view s) noexcept;
 
@@ -34,6 +36,20 @@ struct Intent {
         seek,             // value: seconds
         set_language,     // arg: language code
         quit,
+        start,            // leave the attract loop ("touch to start")
+        search_open,      // show the on-screen keyboard
+        search_close,
+        type_text,        // arg: text typed (on-screen or a real keyboard)
+        backspace,
+        clear_search,
+        toggle_contrast,  // high-contrast colours
+        toggle_large_text,
+        admin_open,       // the staff PIN pad
+        pin_key,          // arg: one digit
+        pin_clear,
+        pin_submit,
+        admin_action,     // arg: test_pattern, restart, exit, close
+        toggle_transcript,
     };
     Kind kind;
     std::string arg = {};
@@ -54,6 +70,41 @@ struct AppState {
     int plays_finished = 0;    // ended or failed plays since start
     bool quit = false;
     int exit_code = 0;
+
+    // Partner directory: what was typed (never logged or stored) and what
+    // matches, as indexes into catalog().resources, pinned ones first.
+    std::string search;
+    bool keyboard = false;
+    std::vector<size_t> results;
+    // Accessibility, reset with everything else at idle.
+    bool high_contrast = false;
+    bool large_text = false;
+    // Alerts in force now (indexes into catalog().alerts), most severe first.
+    std::vector<size_t> alerts;
+    // Staff PIN pad.
+    std::string pin_entry;       // digits typed so far (shown as dots)
+    int pin_failures = 0;
+    double pin_locked_until = 0; // app time; locked while now < this
+    bool pin_wrong = false;      // the last attempt failed
+    // The playing video's transcript in the current language ("" = none).
+    std::string transcript;
+    bool transcript_open = false;
+};
+
+// What the admin screen shows; gathered when it is open.
+struct AdminStatus {
+    std::string library;
+    uint64_t content_version = 0;
+    std::string content_issued, content_expires;
+    bool content_expired = false;
+    size_t courses = 0, videos = 0, resources = 0;
+    std::string pack_dir;
+    bool have_usage = false;
+    UsageSummary usage;
+    uint64_t disk_free_bytes = 0;
+    uint64_t disk_total_bytes = 0;
+    std::vector<std::string> network_up;  // interfaces that are up (not lo)
+    std::vector<std::string> problems;    // recent warnings and errors, newest last
 };
 
 class App {
@@ -80,12 +131,27 @@ public:
     // complete, 3 when it fails or ends early.
     Status play_file_and_quit(const std::string& path, double now);
 
+    // Patron kiosks open on the attract loop (muted videos with captions).
+    void start_attract(double now);
+    AdminStatus admin_status() const;
+    // Wall clock (UTC, seconds since the epoch) for alerts; tests inject one.
+    void set_wall_clock(std::function<int64_t()> clock) { wall_clock_ = std::move(clock); }
+
+    // Exit code for "restart" from the admin screen (systemd restarts us).
+    static constexpr int kExitRestart = 75;
+
 private:
     void go(Screen s);
     void start_video(const std::string& video_id, double now);
     void end_play(std::optional<PlayOutcome> outcome, double position);
     void show_notice(const std::string& text, double now);
     void privacy_reset(double now);
+    bool attract_available() const;
+    void refresh_results();
+    void refresh_alerts();
+    void play_next_attract();
+    void pin_submit(double now);
+    void load_transcript();
 
     Config config_;
     std::shared_ptr<ContentPack> pack_;
@@ -96,6 +162,11 @@ private:
     double last_progress_log_ = 0;
     int64_t play_row_ = -1;
     bool single_play_ = false;
+    std::unique_ptr<Directory> directory_;
+    std::function<int64_t()> wall_clock_;
+    double last_alert_check_ = -1;
+    size_t attract_next_ = 0;
+    bool attract_playing_ = false;
 };
 
 }  // namespace lasr

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include "config/log.hpp"
+#include "kiosk/app/strings.hpp"
 #include "kiosk/ui/shell.hpp"
+#include "media/crypto.hpp"
 
 namespace fs = std::filesystem;
 
@@ -38,7 +40,7 @@ int main(int argc, char** argv) {
 
     CLI::App cli{"LASR Kiosk: training videos and local help for library patrons and staff"};
     std::string config_file, windowed, play, script, shots;
-    bool demo = false, quit_at_end = false, version = false;
+    bool demo = false, quit_at_end = false, version = false, no_audio = false;
     cli.add_option("--config", config_file, "Config file (TOML); default $LASR_KIOSK_CONFIG, then /etc/lasr-kiosk/kiosk.toml");
     cli.add_flag("--demo", demo, "Run on the bundled demo content pack");
     cli.add_option("--windowed", windowed, "Open a WxH window instead of full screen, e.g. 1280x720");
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
     cli.add_flag("--quit-at-end", quit_at_end, "With --play: exit 0 when it played to its end, non-zero otherwise");
     cli.add_option("--script", script, "Drive the UI from a script file (see README)");
     cli.add_option("--screenshot-dir", shots, "Where script screenshots are saved (default: current directory)");
+    cli.add_flag("--no-audio", no_audio, "No sound output (as [player] audio = false), e.g. under Xvfb");
     cli.add_flag("--version", version, "Print the version and exit");
     CLI11_PARSE(cli, argc, argv);
     if (version) {
@@ -75,6 +78,11 @@ int main(int argc, char** argv) {
     if (demo) {
         opt.pack_dir = demo_pack_dir();
         if (!cfg_path) opt.config.kiosk.data_dir = exe_dir().parent_path() / "demo-data";
+        if (opt.config.admin.pin_hash.empty()) {
+            // A demo is for trying everything, the staff screen too.
+            if (auto h = lasr::crypto::hash_pin("2468")) opt.config.admin.pin_hash = *h;
+            lasr::log::info("main", "demo admin PIN is 2468");
+        }
     } else {
         opt.pack_dir = opt.config.pack_dir();
     }
@@ -86,6 +94,10 @@ int main(int argc, char** argv) {
         }
         opt.windowed = std::make_pair(w, h);
     }
+    std::vector<fs::path> string_dirs = {"/etc/lasr-kiosk/strings"};
+    if (const char* env = std::getenv("LASR_STRINGS_DIR"); env && *env) string_dirs.emplace_back(env);
+    lasr::load_strings(string_dirs);
+    if (no_audio) opt.config.player.audio = false;
     opt.play_file = play;
     opt.quit_at_end = quit_at_end;
     opt.script = script;

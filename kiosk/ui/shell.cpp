@@ -18,6 +18,8 @@
 #include "config/log.hpp"
 #include "kiosk/app/app.hpp"
 #include "kiosk/app/script.hpp"
+#include "kiosk/app/strings.hpp"
+#include "kiosk/service/service_notifier.hpp"
 #include "kiosk/ui/theme.hpp"
 #include "kiosk/ui/views.hpp"
 #include "media/heartbeat.hpp"
@@ -32,14 +34,36 @@ constexpr double kOverlaySeconds = 5.0;
 
 // Input since the last frame: ImGui needs a few frames to settle after it.
 std::atomic<int> g_input_frames{0};
+// Keys and text from a real keyboard or an accessible keypad, for the app
+// (GLFW calls these on the main thread, inside glfwWaitEvents).
+std::vector<Intent> g_key_intents;
 
 void note_input() { g_input_frames.store(3); }
 
 void on_cursor(GLFWwindow*, double, double) { note_input(); }
 void on_button(GLFWwindow*, int, int, int) { note_input(); }
 void on_scroll(GLFWwindow*, double, double) { note_input(); }
-void on_key(GLFWwindow*, int, int, int, int) { note_input(); }
-void on_char(GLFWwindow*, unsigned int) { note_input(); }
+void on_key(GLFWwindow*, int key, int, int action, int) {
+    note_input();
+    if (action == GLFW_RELEASE) return;
+    if (key == GLFW_KEY_ESCAPE) g_key_intents.push_back({Intent::Kind::back});
+    else if (key == GLFW_KEY_BACKSPACE) g_key_intents.push_back({Intent::Kind::backspace});
+}
+void on_char(GLFWwindow*, unsigned int cp) {
+    note_input();
+    // UTF-8 encode the code point for the search field.
+    std::string s;
+    if (cp < 0x80) s += static_cast<char>(cp);
+    else if (cp < 0x800) {
+        s += static_cast<char>(0xC0 | (cp >> 6));
+        s += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        s += static_cast<char>(0xE0 | (cp >> 12));
+        s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        s += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    if (!s.empty()) g_key_intents.push_back({Intent::Kind::type_text, s});
+}
 void on_size(GLFWwindow*, int, int) { note_input(); }
 void on_refresh(GLFWwindow*) { note_input(); }
 
@@ -192,7 +216,7 @@ int run_kiosk(const ShellOptions& opt) {
     glfwGetFramebufferSize(window, &fbw, &fbh);
     float scale = std::min(static_cast<float>(fbw) / 1920.f, static_cast<float>(fbh) / 1080.f);
     if (fbh > fbw) scale = static_cast<float>(fbw) / 1080.f;  // portrait
-    Fonts fonts = load_fonts(scale);
+    FontSet fonts = load_fonts(scale);
     apply_style(scale);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 130");
@@ -226,6 +250,7 @@ int run_kiosk(const ShellOptions& opt) {
         if (player) {
             App app(cfg, pack, *player, usage.get());
             ScriptRunner script(std::move(steps));
+            if (opt.play_file.empty()) app.start_attract(clock.now());
             const bool scripted = !opt.script.empty();
             log::info("ui", "ready screen=" + std::to_string(fbw) + "x" + std::to_string(fbh) +
                                 " startup_ms=" + std::to_string(static_cast<int>(log::ms_since_process_start())));
@@ -242,8 +267,12 @@ int run_kiosk(const ShellOptions& opt) {
             std::string pending_screenshot;
             double overlay_until = clock.now() + kOverlaySeconds;
             bool first_frame_logged = false;
+            AdminStatus admin_status;
+            double admin_at = -10;
             Screen last_screen = app.state().screen;
             int redraw = 2;
+            auto notifier = service::ServiceNotifier::from_environment();  // systemd READY / WATCHDOG
+            uint64_t frames_shown = 0;
             Heartbeat heartbeat;
             double screen_awake_at = 0;
 
@@ -273,19 +302,24 @@ int run_kiosk(const ShellOptions& opt) {
                 app.tick(now);
                 if (app.state().quit) break;
 
-                // Liveness: while a video should be moving, only drawn frames
-                // and an advancing position keep the heartbeat going.
-                bool video_moving = app.state().screen == Screen::player && player->state() == PlayerState::playing;
+                // Liveness: the loop runs and, while a video should be moving,
+                // frames are drawn and its position advances (and libmpv
+                // answers). Only then does the heartbeat, and so systemd's
+                // watchdog, advance.
+                bool video_screen = app.state().screen == Screen::player || app.state().screen == Screen::attract;
+                bool video_moving = video_screen && player->state() == PlayerState::playing;
                 if (heartbeat.update(now, video_moving, player->position_s(), player->responsive())) {
                     if (opt.on_heartbeat) opt.on_heartbeat(heartbeat.count());
                     if (heartbeat.count() % 60 == 1) log::debug("ui", "heartbeat=" + std::to_string(heartbeat.count()));
                 }
+                notifier.on_loop(heartbeat.count(), frames_shown, std::chrono::steady_clock::now());
                 if (video_moving && now >= screen_awake_at) {
                     keep_screen_awake();
                     screen_awake_at = now + 30;
                 }
 
-                if (scripted && !script.done() && tap.phase == 0 && pending_screenshot.empty()) {
+                // Steps wait for a drawn frame: taps need to know where things are.
+                if (scripted && frames_shown > 0 && !script.done() && tap.phase == 0 && pending_screenshot.empty()) {
                     auto act = script.next(app, now);
                     switch (act.kind) {
                         case ScriptRunner::Action::Kind::none: break;
@@ -303,7 +337,8 @@ int run_kiosk(const ShellOptions& opt) {
                             break;
                         }
                         case ScriptRunner::Action::Kind::type:
-                            for (char c : act.arg) io.AddInputCharacter(static_cast<unsigned char>(c));
+                            app.dispatch({Intent::Kind::search_open}, now);
+                            app.dispatch({Intent::Kind::type_text, act.arg}, now);
                             break;
                         case ScriptRunner::Action::Kind::key: {
                             int k = key_from_name(act.arg);
@@ -327,14 +362,25 @@ int run_kiosk(const ShellOptions& opt) {
                 }
                 if (app.state().quit) break;
 
-                bool on_player = app.state().screen == Screen::player;
+                // Keys typed since the last turn (text only where it is wanted).
+                for (const Intent& in : g_key_intents) {
+                    if (in.kind == Intent::Kind::type_text && !app.state().keyboard) continue;
+                    if (in.kind == Intent::Kind::back && app.state().keyboard) {
+                        app.dispatch({Intent::Kind::search_close}, now);
+                        continue;
+                    }
+                    app.dispatch(in, now);
+                }
+                g_key_intents.clear();
+
+                bool on_player = app.state().screen == Screen::player || app.state().screen == Screen::attract;
                 bool video_frame = player->frame_pending();
                 if (app.state().screen != last_screen) {
                     last_screen = app.state().screen;
                     redraw = std::max(redraw, 2);
                     if (on_player) overlay_until = now + kOverlaySeconds;
                 }
-                bool overlay_visible = on_player && overlay_until > now;
+                bool overlay_visible = app.state().screen == Screen::player && overlay_until > now;
                 static bool overlay_was_visible = false;
                 if (overlay_visible != overlay_was_visible) redraw = std::max(redraw, 1);
                 overlay_was_visible = overlay_visible;
@@ -358,7 +404,24 @@ int run_kiosk(const ShellOptions& opt) {
                     io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);  // no hover left behind
                 }
                 ImGui::NewFrame();
-                ViewContext ctx{fonts, scale, static_cast<float>(fbw), static_cast<float>(fbh), overlay_visible};
+                if (app.state().screen == Screen::admin && now - admin_at >= 1.0) {
+                    admin_status = app.admin_status();
+                    admin_at = now;
+                }
+                time_t wall = time(nullptr);
+                struct tm local {};
+                localtime_r(&wall, &local);
+                const Fonts& f = app.state().large_text ? fonts.large : fonts.normal;
+                ViewContext ctx{f,
+                                palette(app.state().high_contrast),
+                                scale,
+                                static_cast<float>(fbw),
+                                static_cast<float>(fbh),
+                                overlay_visible,
+                                now,
+                                (local.tm_wday + 6) % 7,
+                                local.tm_hour * 60 + local.tm_min,
+                                &admin_status};
                 FrameOutput out;
                 draw_screen(app, ctx, out);
                 ImGui::Render();
@@ -367,7 +430,7 @@ int run_kiosk(const ShellOptions& opt) {
                 if (on_player) {
                     if (!player->render(0, fbw, fbh)) video_frame = false;  // logged by the player
                 } else {
-                    ImVec4 bg = ImGui::ColorConvertU32ToFloat4(color::ground);
+                    ImVec4 bg = ImGui::ColorConvertU32ToFloat4(palette(app.state().high_contrast).ground);
                     glClearColor(bg.x, bg.y, bg.z, 1);
                     glClear(GL_COLOR_BUFFER_BIT);
                 }
@@ -378,6 +441,7 @@ int run_kiosk(const ShellOptions& opt) {
                     pending_screenshot.clear();
                 }
                 glfwSwapBuffers(window);
+                ++frames_shown;
                 player->report_swap();
                 if (on_player && video_frame) heartbeat.frame_drawn(clock.now());
                 // The first frame is on screen before mpv reports playback

@@ -18,16 +18,37 @@ const char* first_existing(std::initializer_list<const char*> paths) {
 
 }  // namespace
 
-Fonts load_fonts(float scale) {
+const Palette& palette(bool high_contrast) {
+    // Normal: dark text on a warm light ground (text 14.6:1, muted 6.9:1,
+    // white on primary 7.0:1, white on header 13:1, accent on card 6.3:1).
+    static const Palette normal{
+        rgb(0xF6, 0xF3, 0xEC), rgb(0xFF, 0xFF, 0xFF), rgb(0xE4, 0xEE, 0xEE), rgb(0xD9, 0xD3, 0xC7),
+        rgb(0x1F, 0x23, 0x28), rgb(0x4E, 0x55, 0x5D), rgb(0x0B, 0x5F, 0x66), rgb(0x07, 0x45, 0x4A),
+        rgb(0xFF, 0xFF, 0xFF), rgb(0xB3, 0x3A, 0x1E), rgb(0x15, 0x2D, 0x3B), rgb(0xFF, 0xFF, 0xFF),
+        rgb(0xD6, 0xE4, 0xEA), rgb(0x2A, 0x46, 0x57), rgb(0x0E, 0x14, 0x1A, 0xD8), rgb(0x5A, 0x3A, 0x00),
+        rgb(0xFF, 0xE8, 0xB0), rgb(0x1E, 0x6B, 0x34), rgb(0xA3, 0x1B, 0x1B), rgb(0x8A, 0x4B, 0x00),
+        rgb(0x1D, 0x4E, 0x89), rgb(0xFF, 0xFF, 0xFF)};
+    // High contrast: white and yellow on black, no mid-tones.
+    static const Palette contrast{
+        rgb(0x00, 0x00, 0x00), rgb(0x00, 0x00, 0x00), rgb(0x33, 0x33, 0x00), rgb(0xFF, 0xFF, 0xFF),
+        rgb(0xFF, 0xFF, 0xFF), rgb(0xFF, 0xFF, 0xFF), rgb(0xFF, 0xE6, 0x00), rgb(0xFF, 0xFF, 0xFF),
+        rgb(0x00, 0x00, 0x00), rgb(0xFF, 0xE6, 0x00), rgb(0x00, 0x00, 0x00), rgb(0xFF, 0xFF, 0xFF),
+        rgb(0xFF, 0xFF, 0xFF), rgb(0x00, 0x00, 0x00), rgb(0x00, 0x00, 0x00, 0xF0), rgb(0x00, 0x00, 0x00),
+        rgb(0xFF, 0xE6, 0x00), rgb(0x7C, 0xFF, 0x9A), rgb(0xFF, 0xFF, 0xFF), rgb(0xFF, 0xE6, 0x00),
+        rgb(0xFF, 0xFF, 0xFF), rgb(0x00, 0x00, 0x00)};
+    return high_contrast ? contrast : normal;
+}
+
+FontSet load_fonts(float scale) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
-    // Latin, Latin-1, Latin Extended-A and general punctuation (quotes, dashes).
-    static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2010, 0x2027, 0x2030, 0x205E, 0};
+    // Latin, Latin-1, Latin Extended-A/B, Vietnamese, punctuation.
+    static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0100, 0x024F, 0x0300, 0x0323, 0x1EA0, 0x1EF9,
+                                     0x2010, 0x2027, 0x2030, 0x205E, 0x20AB, 0x20AB, 0};
     const char* regular = first_existing({"/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
                                           "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"});
     const char* bold = first_existing({"/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
                                        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"});
-    Fonts f;
     auto add = [&](const char* file, float px) -> ImFont* {
         if (!file) return nullptr;
         ImFontConfig cfg;
@@ -35,23 +56,28 @@ Fonts load_fonts(float scale) {
         cfg.OversampleV = 1;
         return io.Fonts->AddFontFromFileTTF(file, px * scale, &cfg, ranges);
     };
-    f.body = add(regular, 30);
-    f.bold = add(bold, 30);
-    f.small = add(regular, 24);
-    f.title = add(bold, 46);
-    f.huge = add(bold, 72);
-    if (!f.body) {
-        log::warn("ui", "no Noto Sans or DejaVu font found; using ImGui's built-in font (install fonts-noto-core)");
-        ImFontConfig cfg;
-        cfg.SizePixels = 26 * scale;
-        f.body = io.Fonts->AddFontDefault(&cfg);
-    }
-    if (!f.bold) f.bold = f.body;
-    if (!f.small) f.small = f.body;
-    if (!f.title) f.title = f.bold;
-    if (!f.huge) f.huge = f.title;
-    io.FontDefault = f.body;
-    return f;
+    auto set = [&](float k) {
+        Fonts f;
+        f.body = add(regular, 30 * k);
+        f.bold = add(bold, 30 * k);
+        f.small = add(regular, 24 * k);
+        f.title = add(bold, 46 * k);
+        f.huge = add(bold, 72 * k);
+        if (!f.body) {
+            ImFontConfig cfg;
+            cfg.SizePixels = 26 * scale * k;
+            f.body = io.Fonts->AddFontDefault(&cfg);
+        }
+        if (!f.bold) f.bold = f.body;
+        if (!f.small) f.small = f.body;
+        if (!f.title) f.title = f.bold;
+        if (!f.huge) f.huge = f.title;
+        return f;
+    };
+    if (!regular) log::warn("ui", "no Noto Sans or DejaVu font found; using ImGui's built-in font (install fonts-noto-core)");
+    FontSet fs{set(1.0f), set(1.3f)};
+    io.FontDefault = fs.normal.body;
+    return fs;
 }
 
 void apply_style(float scale) {
@@ -61,20 +87,18 @@ void apply_style(float scale) {
     s.WindowBorderSize = 0;
     s.ChildBorderSize = 0;
     s.FrameRounding = 10;
-    s.ScrollbarSize = 18;
-    s.ScrollbarRounding = 9;
+    s.ScrollbarSize = 22;
+    s.ScrollbarRounding = 11;
     s.ItemSpacing = ImVec2(16, 16);
     s.TouchExtraPadding = ImVec2(4, 4);
     s.ScaleAllSizes(scale);
     ImVec4* c = s.Colors;
-    c[ImGuiCol_Text] = ImGui::ColorConvertU32ToFloat4(color::text);
-    c[ImGuiCol_WindowBg] = ImGui::ColorConvertU32ToFloat4(color::ground);
+    c[ImGuiCol_WindowBg] = ImVec4(0, 0, 0, 0);
     c[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
     c[ImGuiCol_ScrollbarBg] = ImVec4(0, 0, 0, 0.04f);
-    c[ImGuiCol_ScrollbarGrab] = ImGui::ColorConvertU32ToFloat4(color::line);
-    c[ImGuiCol_ScrollbarGrabHovered] = ImGui::ColorConvertU32ToFloat4(color::muted);
-    c[ImGuiCol_ScrollbarGrabActive] = ImGui::ColorConvertU32ToFloat4(color::primary);
-    c[ImGuiCol_NavHighlight] = ImGui::ColorConvertU32ToFloat4(color::accent);
+    c[ImGuiCol_ScrollbarGrab] = ImVec4(0.55f, 0.55f, 0.55f, 0.8f);
+    c[ImGuiCol_ScrollbarGrabHovered] = ImVec4(0.45f, 0.45f, 0.45f, 0.9f);
+    c[ImGuiCol_ScrollbarGrabActive] = ImVec4(0.04f, 0.37f, 0.40f, 1.f);
 }
 
 }  // namespace lasr::ui

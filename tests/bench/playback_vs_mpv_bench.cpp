@@ -239,7 +239,7 @@ int main() {
     }
 
     // Idle: the home screen for 30 s after a 5 s settle.
-    lasr::test::write_file(dir / "idle.script", "wait 37000\nquit\n");
+    lasr::test::write_file(dir / "idle.script", "goto home\nwait 37000\nquit\n");
     std::vector<std::string> idle = {LASR_KIOSK_BIN, "--config", (dir / "kiosk.toml").string(), "--script",
                                      (dir / "idle.script").string()};
     if (auto c = spawn(idle, env)) {

@@ -86,7 +86,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"[kiosk]\nlanguages = [\"EN!\"]\nlanguage = \"EN!\"\n", "invalid language code"},
         BadCase{"[kiosk]\nmode = \"party\"\n", "kiosk.mode must be"},
         BadCase{"[kiosk\nid = 1\n", "kiosk.toml:1:"},
-        BadCase{"[kiosk]\nid = \"a\"\nid = \"b\"\n", "kiosk.toml:3:"}));
+        BadCase{"[kiosk]\nid = \"a\"\nid = \"b\"\n", "kiosk.toml:3:"},
+        BadCase{"[admin]\npin_hash = \"1234\"\n", "never the PIN itself"},
+        BadCase{"[admin]\nmax_attempts = 0\n", "admin.max_attempts must be between 1 and 100"}));
 
 TEST(Config, LoadsFileAndNamesItInErrors) {
     test::TempDir dir;

@@ -5,7 +5,9 @@
 #include <stb_image.h>
 
 #include <cstdlib>
+#include <cmath>
 #include <fstream>
+#include <map>
 
 #include "tests/support/fixtures.hpp"
 
@@ -53,6 +55,44 @@ struct Image {
     }
 };
 
+// WCAG 2 relative luminance and contrast ratio.
+double luminance(const unsigned char* p) {
+    auto ch = [](unsigned char c) {
+        double v = c / 255.0;
+        return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * ch(p[0]) + 0.7152 * ch(p[1]) + 0.0722 * ch(p[2]);
+}
+
+// In a box of a screenshot: the background is the commonest colour, the
+// text the colour (covering >= 0.3% of the box) farthest from it in
+// luminance. Returns their contrast ratio.
+double text_contrast(const Image& img, int x0, int y0, int x1, int y1) {
+    std::map<uint32_t, int> counts;
+    for (int y = y0; y < y1; ++y)
+        for (int x = x0; x < x1; ++x) {
+            const unsigned char* p = img.at(x, y);
+            counts[(uint32_t(p[0]) << 16) | (uint32_t(p[1]) << 8) | p[2]]++;
+        }
+    auto lum_of = [](uint32_t c) {
+        unsigned char p[3] = {static_cast<unsigned char>(c >> 16), static_cast<unsigned char>(c >> 8), static_cast<unsigned char>(c)};
+        return luminance(p);
+    };
+    uint32_t bg = 0;
+    int best = -1;
+    for (auto& [c, n] : counts)
+        if (n > best) {
+            best = n;
+            bg = c;
+        }
+    double lb = lum_of(bg), far = lb;
+    int min_count = (x1 - x0) * (y1 - y0) * 3 / 1000;
+    for (auto& [c, n] : counts)
+        if (n >= min_count && std::abs(lum_of(c) - lb) > std::abs(far - lb)) far = lum_of(c);
+    double hi = std::max(lb, far), lo = std::min(lb, far);
+    return (hi + 0.05) / (lo + 0.05);
+}
+
 std::vector<std::string> under_display(std::vector<std::string> argv, int w, int h) {
     // Under ASan: Mesa's GL driver, loaded and unloaded through GLVND, leaks
     // 240 bytes that LeakSanitizer cannot attribute (the module is gone by
@@ -69,7 +109,9 @@ std::vector<std::string> under_display(std::vector<std::string> argv, int w, int
 
 TEST(KioskEndToEnd, PlaysADemoVideoWithCaptionsAndOverlayThenReturnsToTheCourse) {
     test::TempDir dir;
-    test::write_file(dir / "e2e.script", R"(wait 200
+    test::write_file(dir / "e2e.script", R"(wait 1500
+screenshot attract
+tap start
 screenshot home
 tap course:c1
 tap video:c1-v1
@@ -90,12 +132,17 @@ quit
     EXPECT_NE(log.find("first_frame_ms="), std::string::npos) << log;
     EXPECT_NE(log.find("outcome=completed"), std::string::npos) << log;
 
-    Image home, playing, after;
+    Image attract, home, playing, after;
+    ASSERT_TRUE(attract.load(dir / "shots/attract.png"));
     ASSERT_TRUE(home.load(dir / "shots/home.png"));
     ASSERT_TRUE(playing.load(dir / "shots/playing.png"));
     ASSERT_TRUE(after.load(dir / "shots/after.png"));
     ASSERT_EQ(playing.w, 1280);
     ASSERT_EQ(playing.h, 720);
+
+    // Attract: a video fills the screen, "touch to start" on a dark band.
+    EXPECT_GT(attract.distinct(0, 0, 1280, 450), 40u);
+    EXPECT_GT(attract.count(0, 600, 1280, 720, 0xFF, 0xFF, 0xFF), 300) << "no invitation text";
 
     // Home: the navy header and the warm page ground, nothing else much.
     EXPECT_GT(home.count(0, 0, 1280, 60, 0x15, 0x2D, 0x3B), 1280 * 30);
@@ -113,6 +160,96 @@ quit
 
     // After the end: back on the course page.
     EXPECT_GT(after.count(0, 100, 1280, 720, 0xF6, 0xF3, 0xEC), 1280 * 100);
+}
+
+TEST(KioskEndToEnd, TextContrastIsAtLeastAAInBothColourModes) {
+    test::TempDir dir;
+    test::write_file(dir / "contrast.script", R"(tap start
+tap resources
+screenshot resources
+tap back
+screenshot home
+tap contrast
+screenshot home-hc
+tap resources
+screenshot resources-hc
+quit
+)");
+    test::write_file(dir / "kiosk.toml", "[kiosk]\ndata_dir = \"" + (dir / "data").string() +
+                                             "\"\n[player]\naudio = false\n[content]\npack_dir = \"" LASR_TEST_PACK "\"\n");
+    auto argv = under_display({LASR_KIOSK_BIN, "--config", (dir / "kiosk.toml").string(), "--windowed", "1280x720",
+                               "--script", (dir / "contrast.script").string(), "--screenshot-dir", (dir / "shots").string()},
+                              1280, 720);
+    ASSERT_EQ(test::run(argv, dir / "kiosk.log"), 0) << test::read_file(dir / "kiosk.log");
+    struct Box { const char* shot; const char* what; int x0, y0, x1, y1; double min; };
+    // Boxes at 1280x720 around text: the header's title, the first course
+    // card, the "Find local help" tile, a directory row, the crisis line.
+    for (Box b : {Box{"home", "header title", 30, 15, 300, 70, 4.5}, Box{"home", "alert banner", 30, 95, 600, 125, 4.5},
+                  Box{"home", "course card", 120, 220, 700, 265, 4.5}, Box{"home", "help tile", 840, 190, 1200, 290, 4.5},
+                  Box{"home", "pinned resource", 830, 395, 1100, 425, 4.5}, Box{"home", "crisis line", 840, 560, 1200, 595, 4.5},
+                  Box{"resources", "directory row", 60, 285, 700, 345, 4.5},
+                  Box{"home-hc", "header title", 30, 15, 300, 70, 7.0}, Box{"home-hc", "course card", 120, 220, 700, 265, 7.0},
+                  Box{"home-hc", "help tile", 840, 190, 1200, 290, 7.0},
+                  Box{"resources-hc", "directory row", 60, 285, 700, 345, 7.0}}) {
+        Image img;
+        ASSERT_TRUE(img.load(dir / "shots" / (std::string(b.shot) + ".png")));
+        double ratio = text_contrast(img, b.x0, b.y0, b.x1, b.y1);
+        EXPECT_GE(ratio, b.min) << b.shot << ": " << b.what;
+        std::printf("contrast %s %s %.1f:1\n", b.shot, b.what, ratio);
+    }
+}
+
+TEST(KioskEndToEnd, IdleResetAndPinLockout) {
+    test::TempDir dir;
+    // A patron changes language and contrast, searches, then walks away;
+    // someone tries PINs at the staff pad.
+    test::write_file(dir / "idle.script", R"(tap start
+tap lang:es
+tap contrast
+tap resources
+type clinica
+screenshot patron
+wait 11500
+screenshot after-idle
+tap start
+tap admin
+tap pin:1
+tap pin:ok
+tap pin:2
+tap pin:ok
+tap pin:3
+tap pin:ok
+tap pin:2
+tap pin:4
+tap pin:6
+tap pin:8
+tap pin:ok
+screenshot locked
+quit
+)");
+    int rc0 = test::run({"sh", "-c", std::string("echo 2468 | ") + LASR_KIOSKCTL_BIN + " hash-pin > " + (dir / "pin.toml").string()});
+    ASSERT_EQ(rc0, 0);
+    std::string pin = test::read_file(dir / "pin.toml");
+    test::write_file(dir / "kiosk.toml", "[kiosk]\nidle_timeout_s = 10\ndata_dir = \"" + (dir / "data").string() +
+                                             "\"\n[player]\naudio = false\n[content]\npack_dir = \"" LASR_TEST_PACK "\"\n" +
+                                             pin + "max_attempts = 3\nlockout_s = 60\n");
+    auto argv = under_display({LASR_KIOSK_BIN, "--config", (dir / "kiosk.toml").string(), "--windowed", "1280x720",
+                               "--script", (dir / "idle.script").string(), "--screenshot-dir", (dir / "shots").string()},
+                              1280, 720);
+    ASSERT_EQ(test::run(argv, dir / "kiosk.log"), 0) << test::read_file(dir / "kiosk.log");
+    std::string log = test::read_file(dir / "kiosk.log");
+    EXPECT_NE(log.find("idle_reset"), std::string::npos);
+    EXPECT_NE(log.find("admin PIN locked lockout_s=60"), std::string::npos) << log;
+    EXPECT_EQ(log.find("admin unlocked"), std::string::npos) << "the right PIN got in while locked";
+    EXPECT_EQ(log.find("clinica"), std::string::npos) << "search text must never be logged";
+    Image patron, after;
+    ASSERT_TRUE(patron.load(dir / "shots/patron.png"));
+    ASSERT_TRUE(after.load(dir / "shots/after-idle.png"));
+    // High contrast while the patron was there (black ground)...
+    EXPECT_GT(patron.count(0, 150, 1280, 720, 0, 0, 0), 1280 * 100);
+    // ...and the attract loop after: video, and the invitation band.
+    EXPECT_GT(after.distinct(0, 0, 1280, 450), 40u);
+    EXPECT_LT(after.count(0, 150, 1280, 450, 0, 0, 0), 1280 * 50);
 }
 
 TEST(KioskEndToEnd, PlayQuitAtEndExitCodes) {

@@ -462,7 +462,7 @@ TEST(Player, VolumeAndMuteCanChangeWhilePlaying) {
     auto player = headless_player(untimed());
     ASSERT_TRUE(player);
     player->set_volume(30);
-    player->set_mute(true);
+    player->set_muted(true);
     player->set_volume(400);  // clamped
     auto end = play_to_end(*player, MediaItem{"v", "av://lavfi:testsrc=duration=0.5:size=64x36", 0, {}});
     EXPECT_EQ(end.kind, PlayerEvent::Kind::ended);

@@ -30,6 +30,11 @@ json good_manifest() {
         "description": {"en": "Call or text 988."}, "phone": "988", "website": "https://988lifeline.org",
         "always_open": true, "national": true, "languages": ["en", "es"],
         "hours": [{"days": ["mon", "tue"], "open": "09:00", "close": "17:00"}]
+      }],
+      "alerts": [{
+        "id": "heat-1", "severity": "emergency", "title": {"en": "Cooling center open", "es": "Centro de enfriamiento abierto"},
+        "body": {"en": "The library is a cooling center today."}, "starts": "2026-07-01T08:00:00Z",
+        "ends": "2026-07-02T08:00:00Z", "pin_resources": ["r-988"]
       }]
     })");
 }
@@ -52,6 +57,9 @@ TEST(Manifest, ParsesAGoodManifest) {
     EXPECT_EQ(cat->find_video("c1-v1", &course), &v);
     EXPECT_EQ(course, &cat->courses[0]);
     EXPECT_EQ(cat->all_files().size(), 3u);
+    ASSERT_EQ(cat->alerts.size(), 1u);
+    EXPECT_EQ(cat->alerts[0].severity, "emergency");
+    EXPECT_EQ(cat->alerts[0].pin_resources, std::vector<std::string>{"r-988"});
 }
 
 TEST(Manifest, WriteThenParseRoundTrips) {
@@ -106,6 +114,10 @@ INSTANTIATE_TEST_SUITE_P(
         Mutation{"bad_website", [](json& m) { m["resources"][0]["website"] = "javascript:alert(1)"; }, "must start with https://"},
         Mutation{"bad_hours", [](json& m) { m["resources"][0]["hours"][0]["open"] = "9am"; }, "hours[0].open: must be HH:MM"},
         Mutation{"bad_day", [](json& m) { m["resources"][0]["hours"][0]["days"] = {"someday"}; }, "is not one of mon..sun"},
+        Mutation{"alert_severity", [](json& m) { m["alerts"][0]["severity"] = "panic"; }, "alerts[0].severity: must be info"},
+        Mutation{"alert_time", [](json& m) { m["alerts"][0]["starts"] = "tomorrow"; }, "alerts[0].starts: must be like"},
+        Mutation{"alert_order", [](json& m) { m["alerts"][0]["ends"] = "2026-06-01T08:00:00Z"; }, "alerts[0].ends: must be after starts"},
+        Mutation{"alert_pin", [](json& m) { m["alerts"][0]["pin_resources"] = {"nope"}; }, "names no resource \"nope\""},
         Mutation{"courses_not_list", [](json& m) { m["courses"] = "all"; }, "courses: must be a list"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 

@@ -1,0 +1,18 @@
+# Writes OUT, a C++ file holding every kiosk/strings/*.toml as a string.
+# Run at build time: cmake -DSTRINGS_DIR=... -DOUT=... -P embed_strings.cmake
+file(GLOB files "${STRINGS_DIR}/*.toml")
+list(SORT files)
+set(body "// Generated from kiosk/strings/*.toml by embed_strings.cmake. Do not edit.\n#include \"kiosk/app/strings_builtin.hpp\"\n\nnamespace lasr {\nconst std::vector<std::pair<std::string_view, std::string_view>>& builtin_string_files() {\n    static const std::vector<std::pair<std::string_view, std::string_view>> files = {\n")
+foreach(f IN LISTS files)
+  get_filename_component(lang "${f}" NAME_WE)
+  file(READ "${f}" text)
+  string(FIND "${text}" ")lasr\"" bad)
+  if(NOT bad EQUAL -1)
+    message(FATAL_ERROR "${f} contains the sequence )lasr\" which cannot be embedded")
+  endif()
+  string(APPEND body "        {\"${lang}\", R\"lasr(${text})lasr\"},\n")
+endforeach()
+string(APPEND body "    };\n    return files;\n}\n}  // namespace lasr\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
+file(REMOVE "${OUT}.tmp")

@@ -1,0 +1,30 @@
+// lasr-kioskctl's subcommands, one file per group.
+//
+// Each group adds its subcommands to the CLI11 app. A subcommand's callback
+// (run by CLI11 once the command line parsed) stores the work in `action`;
+// main() runs it and returns its exit code: 0 success, 1 failure (the
+// message is on stderr), 2 a usage error.
+//
+// To add a group (keygen, pack, sync, status...): write <group>_commands.cpp
+// with an add_<group>_commands(), declare it here, call it from main.cpp and
+// list the file in CMakeLists.txt.
+#pragma once
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace lasr::ctl {
+
+using Action = std::function<int()>;
+
+// demo-pack, verify-pack
+void add_pack_commands(CLI::App& app, Action& action);
+// hash-pin
+void add_admin_commands(CLI::App& app, Action& action);
+// provision
+void add_provision_commands(CLI::App& app, Action& action);
+
+}  // namespace lasr::ctl
