@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -73,6 +74,46 @@ public:
         out = std::move(v);
         return {};
     }
+    // A list of commands, each a non-empty list of strings (argv).
+    Status get(const char* key, std::vector<std::vector<std::string>>& out) {
+        seen_.insert(key);
+        const toml::node* n = t_.get(key);
+        if (!n) return {};
+        const char* what = " must be a list of commands, each a list of strings like [\"xset\", \"dpms\", \"force\", \"on\"]";
+        const toml::array* a = n->as_array();
+        if (!a) return bad(origin_, n->source(), full(key) + what);
+        std::vector<std::vector<std::string>> v;
+        for (const toml::node& e : *a) {
+            const toml::array* argv = e.as_array();
+            if (!argv || argv->empty()) return bad(origin_, e.source(), full(key) + what);
+            auto& cmd = v.emplace_back();
+            for (const toml::node& arg : *argv) {
+                if (!arg.is_string()) return bad(origin_, arg.source(), full(key) + what);
+                cmd.push_back(*arg.value<std::string>());
+            }
+            if (cmd.front().empty()) return bad(origin_, e.source(), full(key) + " has a command with an empty program name");
+        }
+        out = std::move(v);
+        return {};
+    }
+    // A list of day windows in the compact form ("mon-fri 07:30-18:00").
+    Status get(const char* key, std::optional<std::vector<DayWindow>>& out) {
+        seen_.insert(key);
+        const toml::node* n = t_.get(key);
+        if (!n) return {};
+        const toml::array* a = n->as_array();
+        if (!a) return bad(origin_, n->source(), full(key) + " must be a list like [\"mon-fri 07:30-18:00\"]");
+        std::vector<DayWindow> v;
+        for (const toml::node& e : *a) {
+            auto text = e.value<std::string>();
+            if (!e.is_string() || !text) return bad(origin_, e.source(), full(key) + " must be a list of strings");
+            auto w = parse_day_window(*text);
+            if (!w) return bad(origin_, e.source(), full(key) + ": " + w.error().message);
+            v.push_back(*w);
+        }
+        out = std::move(v);
+        return {};
+    }
     // Any key not asked for is an error: a typo must not be silently ignored.
     Status finish() {
         for (auto&& [k, v] : t_) {
@@ -97,9 +138,26 @@ bool valid_language(const std::string& s) {
     return true;
 }
 
+// An IANA zone name names a file under the zoneinfo directory: letters,
+// digits, '_', '+', '-' in '/'-separated parts, never "." or "..".
+bool valid_zone_name(const std::string& z) {
+    if (z.empty() || z.size() > 64 || z.front() == '/' || z.back() == '/') return false;
+    size_t start = 0;
+    while (start <= z.size()) {
+        size_t end = z.find('/', start);
+        if (end == std::string::npos) end = z.size();
+        std::string part = z.substr(start, end - start);
+        if (part.empty() || part == "." || part == ".." || part.front() == '-') return false;
+        for (char c : part)
+            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '+' || c == '-')) return false;
+        start = end + 1;
+    }
+    return true;
+}
+
 Result<Config> from_table(const toml::table& root, const std::string& origin) {
     Config c;
-    static const std::set<std::string> sections = {"kiosk", "display", "player", "content", "usage", "admin"};
+    static const std::set<std::string> sections = {"kiosk", "display", "player", "content", "usage", "admin", "training", "screen"};
     for (auto&& [k, v] : root) {
         if (!sections.count(std::string(k.str())))
             return bad(origin, v.source(), "unknown section or key " + std::string(k.str()));
@@ -121,6 +179,7 @@ Result<Config> from_table(const toml::table& root, const std::string& origin) {
         LASR_TRY(r.get("language", k.language));
         LASR_TRY(r.get("languages", k.languages));
         LASR_TRY(r.get("idle_timeout_s", k.idle_timeout_s, 10, 24 * 3600));
+        LASR_TRY(r.get("time_zone", k.time_zone));
         LASR_TRY(r.finish());
         const toml::table& t = section("kiosk");
         auto line_of = [&](const char* key) {
@@ -141,6 +200,13 @@ Result<Config> from_table(const toml::table& root, const std::string& origin) {
         if (!listed)
             return bad(origin, line_of("language"),
                        "kiosk.language \"" + k.language + "\" is not one of kiosk.languages");
+        if (!k.time_zone.empty()) {
+            std::error_code ec;
+            if (!valid_zone_name(k.time_zone) || !std::filesystem::is_regular_file(zoneinfo_dir() / k.time_zone, ec))
+                return bad(origin, line_of("time_zone"),
+                           "kiosk.time_zone \"" + k.time_zone + "\" is not a time zone on this system (an IANA name like "
+                           "\"America/Chicago\", a file under " + zoneinfo_dir().string() + ")");
+        }
     }
     {
         TableReader r(section("display"), "display", origin);
@@ -185,6 +251,23 @@ Result<Config> from_table(const toml::table& root, const std::string& origin) {
             return bad(origin, n->source(), "admin.pin_hash must be a hash from `lasr-kioskctl hash-pin`, never the PIN itself");
         }
     }
+    {
+        TableReader r(section("training"), "training", origin);
+        LASR_TRY(r.get("default_playlist", c.training.default_playlist));
+        LASR_TRY(r.get("clock_trust", c.training.clock_trust));
+        LASR_TRY(r.finish());
+        if (c.training.clock_trust != "plausible" && c.training.clock_trust != "synced")
+            return bad(origin, section("training").get("clock_trust")->source(),
+                       "training.clock_trust must be \"plausible\" or \"synced\"");
+    }
+    {
+        TableReader r(section("screen"), "screen", origin);
+        LASR_TRY(r.get("on_hours", c.screen.on_hours));
+        LASR_TRY(r.get("power_on", c.screen.power_on));
+        LASR_TRY(r.get("power_off", c.screen.power_off));
+        LASR_TRY(r.get("command_timeout_s", c.screen.command_timeout_s, 1, 120));
+        LASR_TRY(r.finish());
+    }
     return c;
 }
 
@@ -225,6 +308,11 @@ std::optional<std::filesystem::path> default_config_path() {
     std::error_code ec;
     if (std::filesystem::exists(etc, ec)) return etc;
     return std::nullopt;
+}
+
+std::filesystem::path zoneinfo_dir() {
+    if (const char* env = std::getenv("TZDIR"); env && *env) return std::filesystem::path(env);
+    return "/usr/share/zoneinfo";
 }
 
 }  // namespace lasr

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "config/day_window.hpp"
 #include "config/result.hpp"
 
 namespace lasr {
@@ -22,6 +23,7 @@ struct KioskSettings {
     std::string language = "en";              // default UI language, restored on idle
     std::vector<std::string> languages = {"en", "es"};
     int idle_timeout_s = 90;                  // privacy reset after this much idle
+    std::string time_zone;                    // IANA name ("America/Chicago"); "" = the system's
 };
 
 struct DisplaySettings {
@@ -47,6 +49,28 @@ struct UsageSettings {
     bool enabled = true;  // the telemetry switch: false records nothing
 };
 
+// Training-screen mode (kiosk.mode = "training"): see README, "Training
+// screens and schedules".
+struct TrainingSettings {
+    std::string default_playlist;           // a playlist id; "" = the pack's default, else every course
+    std::string clock_trust = "plausible";  // "plausible" or "synced" (see playlists/schedule.hpp)
+};
+
+// Screen power by schedule (training mode).
+struct ScreenSettings {
+    // When the screen is on. Unset: the content pack's screen hours; neither
+    // set: always on.
+    std::optional<std::vector<DayWindow>> on_hours;
+    // Commands that switch the display, each tried in turn until one exits 0
+    // (HDMI-CEC first, then X11 DPMS). Run without a shell. Empty: no power
+    // control.
+    std::vector<std::vector<std::string>> power_on = {{"cec-ctl", "--to", "0", "--image-view-on"},
+                                                      {"xset", "dpms", "force", "on"}};
+    std::vector<std::vector<std::string>> power_off = {{"cec-ctl", "--to", "0", "--standby"},
+                                                       {"xset", "dpms", "force", "off"}};
+    int command_timeout_s = 10;  // a command still running then is killed
+};
+
 struct AdminSettings {
     // The staff PIN as `lasr-kioskctl hash-pin` prints it (Argon2id); empty:
     // the admin screen cannot be opened.
@@ -61,6 +85,8 @@ struct Config {
     PlayerSettings player;
     ContentSettings content;
     UsageSettings usage;
+    TrainingSettings training;
+    ScreenSettings screen;
     AdminSettings admin;
     std::filesystem::path source;  // the file it came from; empty for defaults
 
@@ -75,5 +101,8 @@ Result<Config> load_config_file(const std::filesystem::path& path);
 // Where the config comes from when --config is not given:
 // $LASR_KIOSK_CONFIG, then /etc/lasr-kiosk/kiosk.toml, then built-in defaults.
 std::optional<std::filesystem::path> default_config_path();
+
+// Where IANA time zone files are: $TZDIR, else /usr/share/zoneinfo.
+std::filesystem::path zoneinfo_dir();
 
 }  // namespace lasr

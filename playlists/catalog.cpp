@@ -11,6 +11,12 @@ const std::string& LocalText::get(const std::string& lang, const std::string& fa
     return by_lang.empty() ? empty : by_lang.begin()->second;
 }
 
+const Playlist* Schedules::find_playlist(const std::string& id) const {
+    for (const auto& p : playlists)
+        if (p.id == id) return &p;
+    return nullptr;
+}
+
 namespace {
 
 int day_index(const std::string& d) {

@@ -3,11 +3,14 @@
 // and writes it, the media cache verifies the files it names.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "config/day_window.hpp"
 
 namespace lasr {
 
@@ -91,6 +94,40 @@ struct Alert {
 
 inline const std::vector<std::string> kAlertSeverities = {"info", "warning", "emergency"};
 
+// A named list of videos for training screens: a course in its order, or a
+// custom list of video ids.
+struct Playlist {
+    std::string id;
+    LocalText title;                  // optional; a course playlist falls back to the course's title
+    std::string course;               // a course id: its videos in order
+    std::vector<std::string> videos;  // or: these videos, in this order
+};
+
+// The playlist named here plays while the kiosk's local wall clock is inside
+// the window, on a date inside the range. See playlists/schedule.hpp.
+struct ScheduleRule {
+    std::string id;
+    std::string playlist;  // a playlist id, or kAllCoursesPlaylist
+    DayWindow window;      // weekdays and times; its weekday is the day a window starts
+    std::optional<std::chrono::year_month_day> starts_on;  // first local date (inclusive), or none
+    std::optional<std::chrono::year_month_day> ends_on;    // last local date (inclusive), or none
+    std::vector<std::chrono::year_month_day> except_on;    // dates it does not start on (holidays)
+    int priority = 0;      // 0..100; the highest matching rule wins, the first listed on a tie
+};
+
+// Every course in catalog order: the built-in playlist, always there.
+inline constexpr std::string_view kAllCoursesPlaylist = "all-courses";
+
+struct Schedules {
+    std::vector<Playlist> playlists;
+    std::vector<ScheduleRule> rules;
+    std::string default_playlist;        // when no rule matches, or the clock is not trusted; "" = all courses
+    std::vector<DayWindow> screen_hours;  // when the screen is on; empty = always
+
+    bool empty() const { return playlists.empty() && rules.empty() && default_playlist.empty() && screen_hours.empty(); }
+    const Playlist* find_playlist(const std::string& id) const;
+};
+
 struct PackInfo {
     int format_version = 1;
     std::string library_id;
@@ -106,6 +143,7 @@ struct Catalog {
     std::vector<Course> courses;
     std::vector<Resource> resources;
     std::vector<Alert> alerts;
+    Schedules schedules;
 
     const Course* find_course(const std::string& id) const;
     // The video and the course that holds it.

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <set>
 
 namespace lasr {
@@ -243,6 +244,174 @@ Status read_alert(const json& o, const std::string& where, std::set<std::string>
     return {};
 }
 
+// The schedules section is strict about its keys: a misspelt "untill" must
+// not quietly turn a morning rule into an all-day one.
+Status only_keys(const json& o, const std::string& where, std::initializer_list<std::string_view> keys) {
+    if (!o.is_object()) return invalid(where, "must be an object");
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        bool known = false;
+        for (auto k : keys) known = known || it.key() == k;
+        if (!known) {
+            std::string list;
+            for (auto k : keys) list += (list.empty() ? "" : ", ") + std::string(k);
+            return invalid(where, "unknown key \"" + it.key() + "\" (known: " + list + ")");
+        }
+    }
+    return {};
+}
+
+Result<std::chrono::year_month_day> read_date(const std::string& s, const std::string& where) {
+    using namespace std::chrono;
+    auto digits = [&](size_t from, size_t n) {
+        for (size_t i = from; i < from + n; ++i)
+            if (s[i] < '0' || s[i] > '9') return false;
+        return true;
+    };
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !digits(0, 4) || !digits(5, 2) || !digits(8, 2))
+        return invalid(where, "\"" + s + "\" is not a date like 2026-12-01");
+    year_month_day d{year{std::stoi(s.substr(0, 4))}, month{static_cast<unsigned>(std::stoi(s.substr(5, 2)))},
+                     day{static_cast<unsigned>(std::stoi(s.substr(8, 2)))}};
+    if (!d.ok()) return invalid(where, "\"" + s + "\" is not a day of the calendar");
+    return d;
+}
+
+std::string date_string(std::chrono::year_month_day d) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                  static_cast<unsigned>(d.day()));
+    return b;
+}
+
+// {"days": ["mon-fri"], "from": "07:30", "until": "18:00"}, each optional.
+Status read_window(const json& o, const Reader& r, DayWindow& out) {
+    std::vector<std::string> days;
+    LASR_TRY(r.strings(o, "days", days, false));
+    uint8_t mask = kEveryDay;
+    if (o.contains("days")) {
+        auto m = parse_days(days);
+        if (!m) return invalid(r.at("days"), m.error().message);
+        mask = *m;
+    }
+    std::string from, until;
+    LASR_TRY(r.str(o, "from", from, false));
+    LASR_TRY(r.str(o, "until", until, false));
+    auto w = make_day_window(mask, from, until);
+    if (!w) return invalid(r.at(o.contains("from") ? "from" : "until"), w.error().message);
+    out = *w;
+    return {};
+}
+
+Status read_schedules(const json& o, const Catalog& cat, Schedules& out) {
+    LASR_TRY(only_keys(o, "schedules", {"default_playlist", "playlists", "rules", "screen_hours"}));
+    Reader r("schedules");
+    std::set<std::string> playlist_ids;
+    auto pls = r.field(o, "playlists", json::value_t::array, false);
+    if (!pls) return std::move(pls).error();
+    if (*pls) {
+        size_t i = 0;
+        for (const auto& po : **pls) {
+            std::string where = "schedules.playlists[" + std::to_string(i++) + "]";
+            LASR_TRY(only_keys(po, where, {"id", "title", "course", "videos"}));
+            Reader pr(where);
+            Playlist p;
+            LASR_TRY(pr.str(po, "id", p.id));
+            if (p.id == kAllCoursesPlaylist)
+                return invalid(pr.at("id"), "\"all-courses\" is built in (every course in order); choose another id");
+            LASR_TRY(check_unique(playlist_ids, p.id, pr.at("id")));
+            LASR_TRY(pr.text(po, "title", p.title, false));
+            LASR_TRY(pr.str(po, "course", p.course, false));
+            LASR_TRY(pr.strings(po, "videos", p.videos, false));
+            if (p.course.empty() == p.videos.empty())
+                return invalid(where, "needs either \"course\" (a course in order) or \"videos\" (a list of video ids)");
+            if (!p.course.empty() && !cat.find_course(p.course))
+                return invalid(pr.at("course"), "names no course \"" + p.course + "\"");
+            for (const auto& v : p.videos)
+                if (!cat.find_video(v)) return invalid(pr.at("videos"), "names no video \"" + v + "\"");
+            out.playlists.push_back(std::move(p));
+        }
+    }
+    auto known_playlist = [&](const std::string& id) { return id == kAllCoursesPlaylist || playlist_ids.count(id); };
+    LASR_TRY(r.str(o, "default_playlist", out.default_playlist, false));
+    if (!out.default_playlist.empty() && !known_playlist(out.default_playlist))
+        return invalid(r.at("default_playlist"), "names no playlist \"" + out.default_playlist + "\"");
+
+    auto rules = r.field(o, "rules", json::value_t::array, false);
+    if (!rules) return std::move(rules).error();
+    if (*rules) {
+        std::set<std::string> rule_ids;
+        size_t i = 0;
+        for (const auto& ro : **rules) {
+            std::string where = "schedules.rules[" + std::to_string(i++) + "]";
+            LASR_TRY(only_keys(ro, where,
+                               {"id", "playlist", "days", "from", "until", "starts_on", "ends_on", "except_on", "priority"}));
+            Reader rr(where);
+            ScheduleRule rule;
+            LASR_TRY(rr.str(ro, "id", rule.id));
+            LASR_TRY(check_unique(rule_ids, rule.id, rr.at("id")));
+            LASR_TRY(rr.str(ro, "playlist", rule.playlist));
+            if (!known_playlist(rule.playlist)) return invalid(rr.at("playlist"), "names no playlist \"" + rule.playlist + "\"");
+            LASR_TRY(read_window(ro, rr, rule.window));
+            for (const char* key : {"starts_on", "ends_on"}) {
+                std::string text;
+                LASR_TRY(rr.str(ro, key, text, false));
+                if (text.empty()) continue;
+                auto d = read_date(text, rr.at(key));
+                if (!d) return std::move(d).error();
+                (std::string_view(key) == "starts_on" ? rule.starts_on : rule.ends_on) = *d;
+            }
+            if (rule.starts_on && rule.ends_on && *rule.ends_on < *rule.starts_on)
+                return invalid(rr.at("ends_on"), "is before starts_on");
+            std::vector<std::string> except;
+            LASR_TRY(rr.strings(ro, "except_on", except, false));
+            for (const auto& e : except) {
+                auto d = read_date(e, rr.at("except_on"));
+                if (!d) return std::move(d).error();
+                rule.except_on.push_back(*d);
+            }
+            auto prio = rr.field(ro, "priority", json::value_t::number_unsigned, false);
+            if (!prio) return std::move(prio).error();
+            if (*prio) {
+                if ((*prio)->get<uint64_t>() > 100) return invalid(rr.at("priority"), "must be 0 to 100");
+                rule.priority = (*prio)->get<int>();
+            }
+            out.rules.push_back(std::move(rule));
+        }
+    }
+    auto hours = r.field(o, "screen_hours", json::value_t::array, false);
+    if (!hours) return std::move(hours).error();
+    if (*hours) {
+        size_t i = 0;
+        for (const auto& ho : **hours) {
+            std::string where = "schedules.screen_hours[" + std::to_string(i++) + "]";
+            LASR_TRY(only_keys(ho, where, {"days", "from", "until"}));
+            DayWindow w;
+            LASR_TRY(read_window(ho, Reader(where), w));
+            out.screen_hours.push_back(w);
+        }
+    }
+    return {};
+}
+
+json window_json(const DayWindow& w) {
+    json o = json::object();
+    if (w.days != kEveryDay) {
+        json days = json::array();
+        std::string text = format_days(w.days);
+        for (size_t start = 0;;) {
+            size_t comma = text.find(',', start);
+            days.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+        o["days"] = std::move(days);
+    }
+    if (w.from_min != 0) o["from"] = format_hhmm(w.from_min);
+    if (w.until_min != 1440) o["until"] = format_hhmm(w.until_min);
+    return o;
+}
+
+json schedules_json(const Schedules& s);
+
 json file_json(const FileRef& f) { return json{{"path", f.path}, {"sha256", f.sha256}, {"size", f.size}}; }
 
 json text_json(const LocalText& t) {
@@ -352,6 +521,9 @@ Result<Catalog> parse_manifest(std::string_view text) {
             cat.alerts.push_back(std::move(a));
         }
     }
+    auto sched = r.field(root, "schedules", json::value_t::object, false);
+    if (!sched) return std::move(sched).error();
+    if (*sched) LASR_TRY(read_schedules(**sched, cat, cat.schedules));
     // Two entries naming one path must agree on its content.
     std::map<std::string, FileRef> by_path;
     for (const auto& c : cat.courses)
@@ -435,7 +607,60 @@ std::string write_manifest(const Catalog& cat) {
         }
         root["alerts"] = std::move(al);
     }
+    if (!cat.schedules.empty()) root["schedules"] = schedules_json(cat.schedules);
     return root.dump(2) + "\n";
 }
+
+Result<Schedules> parse_schedules_json(std::string_view json_text, const Catalog& catalog) {
+    json o = json::parse(json_text.begin(), json_text.end(), nullptr, /*allow_exceptions=*/false);
+    if (o.is_discarded()) return make_error(Domain::content, Errc::parse, "schedules are not valid JSON");
+    Schedules s;
+    LASR_TRY(read_schedules(o, catalog, s));
+    return s;
+}
+
+namespace {
+
+json schedules_json(const Schedules& s) {
+    json o = json::object();
+    if (!s.default_playlist.empty()) o["default_playlist"] = s.default_playlist;
+    if (!s.playlists.empty()) {
+        json pls = json::array();
+        for (const auto& p : s.playlists) {
+            json po{{"id", p.id}};
+            if (!p.title.empty()) po["title"] = text_json(p.title);
+            if (!p.course.empty()) po["course"] = p.course;
+            else po["videos"] = p.videos;
+            pls.push_back(std::move(po));
+        }
+        o["playlists"] = std::move(pls);
+    }
+    if (!s.rules.empty()) {
+        json rules = json::array();
+        for (const auto& r : s.rules) {
+            json ro = window_json(r.window);
+            ro["id"] = r.id;
+            ro["playlist"] = r.playlist;
+            if (r.starts_on) ro["starts_on"] = date_string(*r.starts_on);
+            if (r.ends_on) ro["ends_on"] = date_string(*r.ends_on);
+            if (!r.except_on.empty()) {
+                json ex = json::array();
+                for (const auto& d : r.except_on) ex.push_back(date_string(d));
+                ro["except_on"] = std::move(ex);
+            }
+            if (r.priority != 0) ro["priority"] = r.priority;
+            rules.push_back(std::move(ro));
+        }
+        o["rules"] = std::move(rules);
+    }
+    if (!s.screen_hours.empty()) {
+        json hours = json::array();
+        for (const auto& w : s.screen_hours) hours.push_back(window_json(w));
+        o["screen_hours"] = std::move(hours);
+    }
+    return o;
+}
+
+}  // namespace
 
 }  // namespace lasr

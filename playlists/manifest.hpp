@@ -22,6 +22,10 @@ inline constexpr int kManifestFormatVersion = 1;
 // "courses[1].videos[0].file.sha256: must be 64 lowercase hex digits".
 Result<Catalog> parse_manifest(std::string_view json_text);
 
+// Parses a manifest's "schedules" object on its own (for tools that author
+// one), checking its references against `catalog`.
+Result<Schedules> parse_schedules_json(std::string_view json_text, const Catalog& catalog);
+
 // Writes a manifest that parse_manifest reads back to the same catalog.
 std::string write_manifest(const Catalog& catalog);
 

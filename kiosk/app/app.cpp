@@ -57,7 +57,7 @@ std::optional<Screen> screen_from_string(std::string_view s) noexcept {
     return std::nullopt;
 }
 
-App::App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player, UsageLog* usage)
+App::App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player, UsageLog* usage, TrainingEnv training)
     : config_(config), pack_(std::move(pack)), player_(player), usage_(usage) {
     state_.language = config_.kiosk.language;
     state_.captions = config_.player.captions;
@@ -66,6 +66,7 @@ App::App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player
     else log::error(d.error());  // the list still shows, unsearchable
     refresh_alerts();
     refresh_results();
+    if (config_.kiosk.mode == "training") training_ = std::make_unique<TrainingMode>(*this, config_, std::move(training));
 }
 
 void App::go(Screen s) {
@@ -94,6 +95,7 @@ void App::show_notice(const std::string& key, double now) {
 
 void App::dispatch(const Intent& in, double now) {
     last_activity_ = now;
+    if (training_ && !TrainingMode::accepts(in)) return;  // an unattended screen has no navigation
     switch (in.kind) {
         case Intent::Kind::go_home:
             if (state_.screen == Screen::player) player_.stop();
@@ -330,6 +332,7 @@ void App::refresh_alerts() {
 }
 
 void App::start_attract(double now) {
+    if (training_) return;  // a training screen plays its schedule instead
     last_activity_ = now;
     if (!attract_available()) {
         go(Screen::home);
@@ -405,19 +408,19 @@ AdminStatus App::admin_status() const {
     return a;
 }
 
-void App::start_video(const std::string& video_id, double now) {
+bool App::start_video(const std::string& video_id, double now) {
     const Course* course = nullptr;
     const Video* video = catalog().find_video(video_id, &course);
     if (!video) {
         log::warn("app", "no video " + video_id);
-        return;
+        return false;
     }
     // Nothing plays that differs from what the library published.
     auto file = pack_->verified_path(video->file);
     if (!file) {
         log::error(file.error());
         show_notice("notice.video_unavailable", now);
-        return;
+        return false;
     }
     MediaItem item{video->id, file->string(), video->duration_s, {}};
     for (const auto& [lang, ref] : video->captions) {
@@ -428,7 +431,7 @@ void App::start_video(const std::string& video_id, double now) {
     if (auto st = player_.load(item); !st) {
         log::error(st.error());
         show_notice("notice.video_unavailable", now);
-        return;
+        return false;
     }
     player_.set_captions_visible(state_.captions);
     player_.set_caption_language(state_.language);
@@ -445,6 +448,7 @@ void App::start_video(const std::string& video_id, double now) {
         else log::error(row.error());
     }
     last_progress_log_ = now;
+    return true;
 }
 
 void App::end_play(std::optional<PlayOutcome> outcome, double position) {
@@ -501,12 +505,13 @@ void App::on_player_events(const std::vector<PlayerEvent>& events, double now) {
                              ev.position_s);
                     state_.video_id.clear();
                     if (failed) show_notice("notice.video_failed", now);
-                    if (state_.screen == Screen::player)
+                    if (state_.screen == Screen::player && !training_)
                         go(state_.course_id.empty() ? Screen::home : Screen::course);
                 }
                 break;
             }
         }
+        if (training_) training_->on_player_event(ev, now);
     }
 }
 
@@ -536,6 +541,7 @@ void App::privacy_reset(double now) {
 }
 
 void App::tick(double now) {
+    if (training_) training_->tick(now);
     if (!state_.notice.empty() && now >= state_.notice_until) state_.notice.clear();
     if (last_alert_check_ < 0 || (!catalog().alerts.empty() && now - last_alert_check_ >= 1.0)) {
         last_alert_check_ = now;
@@ -566,6 +572,7 @@ double App::seconds_until_next_tick(double now) const {
     if (state_.pin_locked_until > now) next = std::min(next, state_.pin_locked_until - now);
     if (!catalog().alerts.empty()) next = std::min(next, 1.0);  // alert windows, to the second
     if (state_.screen == Screen::player) next = std::min(next, kProgressLogSeconds);
+    if (training_) next = std::min(next, training_->seconds_until_next(now));
     return std::max(0.0, next);
 }
 

@@ -11,6 +11,7 @@
 
 #include "config/config.hpp"
 #include "kiosk/app/directory.hpp"
+#include "kiosk/app/training_mode.hpp"
 #include "kiosk/usage/usage_log.hpp"
 #include "media/content_pack.hpp"
 #include "media/player.hpp"
@@ -110,12 +111,16 @@ struct AdminStatus {
 class App {
 public:
     // `usage` may be null (telemetry off). The player must outlive the App.
-    App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player, UsageLog* usage);
+    // `training` is used in training mode (kiosk.mode = "training") only.
+    App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player, UsageLog* usage,
+        TrainingEnv training = {});
 
     const AppState& state() const { return state_; }
     const Catalog& catalog() const { return pack_->catalog(); }
     const ContentPack& pack() const { return *pack_; }
     const Player& player() const { return player_; }
+    // Training-screen mode, or null on a patron kiosk.
+    const TrainingMode* training() const { return training_.get(); }
 
     // Applies an intent from a view, a script or a key. `now` is app time in
     // seconds (monotonic); it also counts as patron activity.
@@ -141,8 +146,10 @@ public:
     static constexpr int kExitRestart = 75;
 
 private:
+    friend class TrainingMode;  // plays through start_video, moves between screens
     void go(Screen s);
-    void start_video(const std::string& video_id, double now);
+    // False when it could not start (unverified file, player refused).
+    bool start_video(const std::string& video_id, double now);
     void end_play(std::optional<PlayOutcome> outcome, double position);
     void show_notice(const std::string& text, double now);
     void privacy_reset(double now);
@@ -167,6 +174,7 @@ private:
     double last_alert_check_ = -1;
     size_t attract_next_ = 0;
     bool attract_playing_ = false;
+    std::unique_ptr<TrainingMode> training_;
 };
 
 }  // namespace lasr

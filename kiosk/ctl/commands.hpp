@@ -26,5 +26,7 @@ void add_pack_commands(CLI::App& app, Action& action);
 void add_admin_commands(CLI::App& app, Action& action);
 // provision
 void add_provision_commands(CLI::App& app, Action& action);
+// schedule
+void add_schedule_commands(CLI::App& app, Action& action);
 
 }  // namespace lasr::ctl

@@ -286,6 +286,11 @@ Result<Catalog> build_catalog(const DemoPackOptions& opt, const DemoSource& src,
     }
     cat.resources = src.resources;
     cat.alerts = src.alerts;
+    if (!src.schedules_json.empty()) {
+        auto sch = parse_schedules_json(src.schedules_json, cat);
+        if (!sch) return std::move(sch).error();
+        cat.schedules = std::move(*sch);
+    }
     return cat;
 }
 

@@ -183,6 +183,23 @@ Result<DemoSource> parse_demo_source(std::string_view text) {
         src.resources = std::move(cat->resources);
         src.alerts = std::move(cat->alerts);
     }
+    // Schedules too go through the manifest's reader, checked against the
+    // courses and videos above; the pack builder carries them over as written.
+    if (auto sch = root.find("schedules"); sch != root.end()) {
+        Catalog refs;
+        for (const auto& dc : src.courses) {
+            Course& c = refs.courses.emplace_back();
+            c.id = dc.id;
+            for (const auto& dv : dc.videos) c.videos.emplace_back().id = dv.id;
+        }
+        src.schedules_json = sch->dump();
+        auto s = parse_schedules_json(src.schedules_json, refs);
+        if (!s) {
+            Error e = std::move(s).error();
+            if (e.message.rfind("manifest ", 0) == 0) e.message = "demo source " + e.message.substr(9);
+            return e;
+        }
+    }
     return src;
 }
 

@@ -10,8 +10,9 @@
 //                 "videos": [{ "id": "c1-v1", "title": {...}, "summary": {...},
 //                              "duration_s": 16,
 //                              "cues": { "en": ["...", ...], "es": [...] } }] }],
-//   "resources": [ ...exactly as in a manifest (lasr::Resource)... ]
-//   "alerts": [ ...exactly as in a manifest (lasr::Alert)... ]
+//   "resources": [ ...exactly as in a manifest (lasr::Resource)... ],
+//   "alerts": [ ...exactly as in a manifest (lasr::Alert)... ],
+//   "schedules": { ...exactly as in a manifest (training screens)... }
 // }
 //
 // Every text has every pack language; the cue lists of one video are
@@ -54,6 +55,7 @@ struct DemoSource {
     std::vector<DemoCourse> courses;
     std::vector<Resource> resources;  // validated by the manifest's own rules
     std::vector<Alert> alerts;        // likewise
+    std::string schedules_json;       // the "schedules" object as written; "" when absent
 
     size_t video_count() const;
 };

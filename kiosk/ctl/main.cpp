@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     lasr::ctl::add_pack_commands(app, action);
     lasr::ctl::add_admin_commands(app, action);
     lasr::ctl::add_provision_commands(app, action);
+    lasr::ctl::add_schedule_commands(app, action);
 
     try {
         app.parse(argc, argv);

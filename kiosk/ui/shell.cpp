@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "config/log.hpp"
+#include "config/worker.hpp"
 #include "kiosk/app/app.hpp"
 #include "kiosk/app/script.hpp"
 #include "kiosk/app/strings.hpp"
@@ -248,7 +249,12 @@ int run_kiosk(const ShellOptions& opt) {
             phase("renderer");
         }
         if (player) {
-            App app(cfg, pack, *player, usage.get());
+            // The one background worker (screen power commands for now);
+            // declared before the app, so it outlives it.
+            Worker worker([] { glfwPostEmptyEvent(); });
+            TrainingEnv training_env;
+            training_env.worker = &worker;
+            App app(cfg, pack, *player, usage.get(), training_env);
             ScriptRunner script(std::move(steps));
             if (opt.play_file.empty()) app.start_attract(clock.now());
             const bool scripted = !opt.script.empty();
@@ -270,6 +276,7 @@ int run_kiosk(const ShellOptions& opt) {
             AdminStatus admin_status;
             double admin_at = -10;
             Screen last_screen = app.state().screen;
+            uint64_t training_revision = 0;
             int redraw = 2;
             auto notifier = service::ServiceNotifier::from_environment();  // systemd READY / WATCHDOG
             uint64_t frames_shown = 0;
@@ -288,6 +295,7 @@ int run_kiosk(const ShellOptions& opt) {
                 else glfwPollEvents();
                 if (glfwWindowShouldClose(window)) app.dispatch({Intent::Kind::quit, ""}, clock.now());
                 now = clock.now();
+                worker.drain();
 
                 auto events = player->poll();
                 for (const auto& ev : events) {
@@ -301,6 +309,10 @@ int run_kiosk(const ShellOptions& opt) {
                 }
                 app.tick(now);
                 if (app.state().quit) break;
+                if (app.training() && app.training()->status().revision != training_revision) {
+                    training_revision = app.training()->status().revision;
+                    redraw = std::max(redraw, 2);
+                }
 
                 // Liveness: the loop runs and, while a video should be moving,
                 // frames are drawn and its position advances (and libmpv

@@ -939,6 +939,140 @@ void admin(Ui& ui, float top) {
     }
 }
 
+// --- Training screens (kiosk.mode = "training"): no navigation, only what
+// plays, what comes next, alerts, and a sleeping screen outside hours.
+
+// "Now playing / up next" over the video: shown for the first and the last
+// seconds of each video, so it covers the captions as little as it can.
+void training_lower_third(Ui& ui, const TrainingMode& tm) {
+    constexpr double kShowS = 10;
+    const TrainingStatus& st = tm.status();
+    const Fonts& f = ui.f;
+    const Player& pl = ui.app.player();
+    if (!st.notice_alert_id.empty()) {
+        for (const Alert& a : ui.app.catalog().alerts) {
+            if (a.id != st.notice_alert_id) continue;
+            float h = ui.px(64);
+            ui.dl->AddRectFilled(ImVec2(0, 0), ImVec2(ui.ctx.width, h), ui.pal.notice_bg);
+            std::string msg = ui.t("training.alert.info") + ":  " + a.title.get(ui.lang);
+            text(ui, f.bold, ImVec2(ui.px(48), (h - f.bold->FontSize) / 2), ui.pal.notice, msg);
+        }
+    }
+    double pos = pl.position_s(), dur = pl.duration_s();
+    if (dur > 0 && pos > kShowS && dur - pos > kShowS) return;
+    const Course* course = nullptr;
+    const Video* now = ui.app.catalog().find_video(st.video_id, &course);
+    if (!now) return;
+    const Video* next = ui.app.catalog().find_video(st.next_video_id);
+    // Low and slim: mpv draws the captions just above it.
+    float h = ui.px(112), y = ui.ctx.height - h - ui.px(20), x = ui.px(48);
+    float w = ui.ctx.width - 2 * x;
+    ui.dl->AddRectFilled(ImVec2(x, y), ImVec2(x + w, y + h), ui.pal.overlay, ui.px(16));
+    ui.dl->AddRectFilled(ImVec2(x, y), ImVec2(x + ui.px(10), y + h), rgb(0x4F, 0xC3, 0xC9), ui.px(16),
+                         ImDrawFlags_RoundCornersLeft);
+    float split = x + w * 0.64f;
+    std::string playlist = st.playlist == kAllCoursesPlaylist ? ui.t("training.all_courses")
+                                                              : tm.schedule().title_of(st.playlist, ui.lang);
+    std::string label = ui.t("training.now_playing") + "  \xc2\xb7  " + playlist;
+    if (course) {
+        size_t k = 0;
+        while (k < course->videos.size() && course->videos[k].id != now->id) ++k;
+        if (course->title.get(ui.lang) != playlist) label += "  \xc2\xb7  " + course->title.get(ui.lang);
+        label += "  \xc2\xb7  " + ui.t("training.module") + " " + std::to_string(k + 1) + " " + ui.t("training.module_of") +
+                 " " + std::to_string(course->videos.size());
+    }
+    ImU32 soft = rgb(0xC8, 0xE6, 0xE8);
+    float ty = y + (h - f.small->FontSize - f.title->FontSize - ui.px(6)) / 2;
+    ImGui::PushClipRect(ImVec2(x, y), ImVec2(split - ui.px(24), y + h), true);
+    text(ui, f.small, ImVec2(x + ui.px(40), ty), soft, label);
+    text(ui, f.title, ImVec2(x + ui.px(40), ty + f.small->FontSize + ui.px(6)), ui.pal.on_primary, now->title.get(ui.lang));
+    ImGui::PopClipRect();
+    if (next && st.count > 1) {
+        ui.dl->AddLine(ImVec2(split, y + ui.px(22)), ImVec2(split, y + h - ui.px(22)), rgb(0x5A, 0x64, 0x6E), ui.px(2));
+        float ny = y + (h - f.small->FontSize - f.bold->FontSize - ui.px(6)) / 2;
+        ImGui::PushClipRect(ImVec2(split, y), ImVec2(x + w - ui.px(24), y + h), true);
+        text(ui, f.small, ImVec2(split + ui.px(32), ny), soft, ui.t("training.up_next"));
+        text(ui, f.bold, ImVec2(split + ui.px(32), ny + f.small->FontSize + ui.px(6)), ui.pal.on_primary,
+             next->title.get(ui.lang));
+        ImGui::PopClipRect();
+    }
+}
+
+// An alert that has the screen: severity, title, body, pinned resources.
+void training_alert(Ui& ui, const TrainingMode& tm) {
+    const TrainingStatus& st = tm.status();
+    const Fonts& f = ui.f;
+    const Alert* alert = nullptr;
+    for (const Alert& a : ui.app.catalog().alerts)
+        if (a.id == st.alert_id) alert = &a;
+    if (!alert) return;
+    ImU32 bg = alert_color(ui.pal, alert->severity);
+    ImU32 fg = ui.pal.on_alert;
+    ui.dl->AddRectFilled(ImVec2(0, 0), ImVec2(ui.ctx.width, ui.ctx.height), bg);
+    float m = ui.px(96), w = ui.ctx.width - 2 * m, y = ui.px(88);
+    std::string sev = ui.t("training.alert." + alert->severity);
+    ImVec2 ss = text_size(f.bold, sev);
+    ui.dl->AddRectFilled(ImVec2(m, y), ImVec2(m + ss.x + ui.px(48), y + ss.y + ui.px(20)), fg, ui.px(28));
+    text(ui, f.bold, ImVec2(m + ui.px(24), y + ui.px(10)), bg, sev);
+    y += ss.y + ui.px(56);
+    const std::string& title = alert->title.get(ui.lang);
+    text(ui, f.huge, ImVec2(m, y), fg, title, m + w);
+    y += text_size(f.huge, title, w).y + ui.px(36);
+    const std::string& body = alert->body.get(ui.lang);
+    if (!body.empty()) {
+        text(ui, f.body, ImVec2(m, y), fg, body, m + w * 0.85f);
+        y += text_size(f.body, body, w * 0.85f).y + ui.px(48);
+    }
+    for (const auto& rid : alert->pin_resources) {
+        const Resource* r = ui.app.catalog().find_resource(rid);
+        if (!r || y > ui.ctx.height - ui.px(200)) continue;
+        text(ui, f.bold, ImVec2(m, y), fg, r->name, m + w * 0.6f);
+        if (!r->phone.empty()) {
+            ImVec2 ps = text_size(f.title, r->phone);
+            text(ui, f.title, ImVec2(m + w - ps.x, y - ui.px(6)), fg, r->phone);
+        }
+        y += std::max(f.title->FontSize, text_size(f.bold, r->name, w * 0.6f).y) + ui.px(28);
+    }
+    if (st.other_alerts > 0)
+        text(ui, f.small, ImVec2(m, ui.ctx.height - ui.px(80)), fg,
+             "+" + std::to_string(st.other_alerts) + " " + ui.t("training.more_alerts"));
+}
+
+// Outside screen hours (if the display did not switch off), or nothing to play.
+void training_idle(Ui& ui, const TrainingMode& tm) {
+    const TrainingStatus& st = tm.status();
+    const Fonts& f = ui.f;
+    bool asleep = st.mode == TrainingStatus::Mode::asleep;
+    ui.dl->AddRectFilled(ImVec2(0, 0), ImVec2(ui.ctx.width, ui.ctx.height), asleep ? rgb(0x0B, 0x12, 0x18) : ui.pal.header);
+    std::string title = asleep ? ui.t("training.asleep") : ui.t("training.nothing");
+    std::string sub;
+    if (asleep && st.asleep_until) {
+        LocalTime l = tm.schedule().zone().to_local(*st.asleep_until);
+        sub = ui.t("training.back_at") + ": " + ui.t("day." + std::string(weekday_name(l.weekday))) + " " +
+              format_hhmm(l.minute_of_day);
+    }
+    ImVec2 ts = text_size(f.title, title);
+    float cy = ui.ctx.height / 2 - ts.y;
+    ImU32 dim = rgb(0x9A, 0xA8, 0xB2);
+    text(ui, f.title, ImVec2((ui.ctx.width - ts.x) / 2, cy), asleep ? dim : ui.pal.on_primary, title);
+    if (!sub.empty()) {
+        ImVec2 ss = text_size(f.body, sub);
+        text(ui, f.body, ImVec2((ui.ctx.width - ss.x) / 2, cy + ts.y + ui.px(24)), dim, sub);
+    }
+}
+
+void training_screen(Ui& ui, const TrainingMode& tm) {
+    switch (tm.status().mode) {
+        case TrainingStatus::Mode::playing:
+            if (ui.app.state().screen == Screen::player) training_lower_third(ui, tm);
+            break;
+        case TrainingStatus::Mode::alert: training_alert(ui, tm); break;
+        case TrainingStatus::Mode::asleep:
+        case TrainingStatus::Mode::nothing:
+        case TrainingStatus::Mode::starting: training_idle(ui, tm); break;
+    }
+}
+
 }  // namespace
 
 void draw_screen(const App& app, const ViewContext& ctx, FrameOutput& out) {
@@ -952,7 +1086,9 @@ void draw_screen(const App& app, const ViewContext& ctx, FrameOutput& out) {
     ImGui::Begin("##screen", nullptr, flags);
     Ui ui{app, ctx, out, ImGui::GetWindowDrawList(), st.language, ctx.fonts, ctx.pal};
     if (!video) ui.dl->AddRectFilled(ImVec2(0, 0), ImVec2(ctx.width, ctx.height), ctx.pal.ground);
-    if (st.screen == Screen::player) {
+    if (const TrainingMode* tm = app.training()) {
+        training_screen(ui, *tm);
+    } else if (st.screen == Screen::player) {
         player(ui);
     } else if (st.screen == Screen::attract) {
         attract(ui);
