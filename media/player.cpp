@@ -144,7 +144,12 @@ struct Player::Impl {
     std::string caption_language;  // preferred
     std::string shown_caption;     // language of the track shown
     std::string caption_text;
-    std::vector<std::pair<int64_t, std::string>> sub_tracks;  // id, language
+    struct SubTrack {
+        int64_t id;
+        std::string file;  // external-filename
+    };
+    std::vector<SubTrack> sub_tracks;
+    int64_t selected_sid = -1;
     double last_progress = 0;      // when the position last moved (or loading began)
     double last_resume_save = 0;
     int render_errors_in_row = 0;
@@ -178,9 +183,26 @@ struct Player::Impl {
     bool playing_current() const { return current_id >= 0; }
 
     // Sends loadfile for an entry; mode is "replace" or "append-play".
+    // Captions go with it as a per-file option (sub-files), so mpv loads
+    // them with the file: adding them afterwards with sub-add can leave
+    // mpv's core spinning when the file ends just then (seen in soak runs,
+    // about one transition in a thousand).
     Status send_load(Entry e, const char* mode) {
         e.token = next_token++;
         std::string opts = e.start_s > 0 ? "start=" + fmt_s(e.start_s) : "";
+        std::string subs;
+        for (const auto& c : e.item.captions) {
+            if (c.path.find(':') != std::string::npos) {  // the list separator
+                log::warn("media", "caption file skipped (':' in its path): " + c.path);
+                continue;
+            }
+            subs += (subs.empty() ? "" : ":") + c.path;
+        }
+        if (!subs.empty()) {
+            // %n% quotes a value of n bytes, whatever it contains.
+            opts += (opts.empty() ? "" : ",") + std::string("sub-files=%") + std::to_string(subs.size()) + "%" + subs;
+            opts += ",sid=no";  // chosen below, once mpv lists the tracks
+        }
         const char* argv[] = {"loadfile", e.item.path.c_str(), mode, opts.empty() ? nullptr : opts.c_str(), nullptr};
         int rc = mpv_command_async(mpv, e.token, argv);
         if (rc < 0) return mpv_failure(("loadfile " + e.item.path).c_str(), rc);
@@ -213,27 +235,19 @@ struct Player::Impl {
         while (dropped.size() > 32) dropped.pop_front();
     }
 
-    void add_captions() {
-        const auto& caps = current.item.captions;
-        auto chosen = choose_caption(caps, caption_language, options.caption_fallback);
-        shown_caption = chosen ? caps[*chosen].language : "";
-        for (size_t i = 0; i < caps.size(); ++i) {
-            const Caption& c = caps[i];
-            command_async({"sub-add", c.path.c_str(), chosen && i == *chosen ? "select" : "auto", c.language.c_str(),
-                           c.language.c_str()});
-        }
-    }
-
+    // Shows the caption track for the preferred language (or its fallback).
     void select_caption() {
         const auto& caps = current.item.captions;
         auto chosen = choose_caption(caps, caption_language, options.caption_fallback);
-        if (!chosen) return;
-        const std::string& lang = caps[*chosen].language;
-        for (const auto& [id, l] : sub_tracks) {
-            if (l != lang) continue;
-            std::string sid = std::to_string(id);
-            command_async({"set", "sid", sid.c_str()});
-            shown_caption = lang;
+        if (!chosen || !playing_current()) return;
+        for (const auto& t : sub_tracks) {
+            if (t.file != caps[*chosen].path) continue;
+            if (t.id != selected_sid) {
+                std::string sid = std::to_string(t.id);
+                command_async({"set", "sid", sid.c_str()});
+                selected_sid = t.id;
+            }
+            shown_caption = caps[*chosen].language;
             return;
         }
     }
@@ -321,6 +335,7 @@ struct Player::Impl {
         started = false;
         partial_file = false;
         sub_tracks.clear();
+        selected_sid = -1;
         caption_text.clear();
         shown_caption.clear();
         render_errors_in_row = 0;
@@ -369,10 +384,11 @@ struct Player::Impl {
             const mpv_node& t = list.u.list->values[i];
             const mpv_node* type = map_get(t, "type");
             const mpv_node* id = map_get(t, "id");
-            const mpv_node* lang = map_get(t, "lang");
+            const mpv_node* file = map_get(t, "external-filename");
             if (!type || !id || type->format != MPV_FORMAT_STRING || std::strcmp(type->u.string, "sub") != 0) continue;
-            sub_tracks.emplace_back(id->u.int64, lang && lang->format == MPV_FORMAT_STRING ? lang->u.string : "");
+            sub_tracks.push_back(SubTrack{id->u.int64, file && file->format == MPV_FORMAT_STRING ? file->u.string : ""});
         }
+        select_caption();
     }
 
     void handle(const mpv_event& e, std::vector<PlayerEvent>& out) {
@@ -411,7 +427,6 @@ struct Player::Impl {
                 handle_start(static_cast<mpv_event_start_file*>(e.data)->playlist_entry_id);
                 break;
             case MPV_EVENT_FILE_LOADED:
-                if (playing_current()) add_captions();
                 last_progress = now_s();
                 break;
             case MPV_EVENT_PLAYBACK_RESTART:
@@ -754,7 +769,15 @@ Status Player::attach_renderer(GetProcAddress gpa, void* ctx) {
 
 bool Player::frame_pending() {
     if (!impl_->render_ctx || !impl_->render_update.exchange(false)) return false;
-    return (mpv_render_context_update(impl_->render_ctx) & MPV_RENDER_UPDATE_FRAME) != 0;
+    if ((mpv_render_context_update(impl_->render_ctx) & MPV_RENDER_UPDATE_FRAME) == 0) return false;
+    // Only a queued frame is worth drawing: mpv also asks for redraws with
+    // nothing new to show (the caller redraws by itself when its window
+    // needs it). A change of picture size between two items still costs one
+    // empty (black) frame: mpv's renderer reconfigures and queues one.
+    mpv_render_frame_info info{};
+    mpv_render_param p{MPV_RENDER_PARAM_NEXT_FRAME_INFO, &info};
+    if (mpv_render_context_get_info(impl_->render_ctx, p) < 0) return true;
+    return (info.flags & MPV_RENDER_FRAME_INFO_PRESENT) != 0;
 }
 
 Status Player::render(int fbo, int width, int height) {

@@ -42,7 +42,8 @@ protected:
     static void SetUpTestSuite() {
         dir_ = new test::TempDir();
         ASSERT_TRUE(make_colour(*dir_ / "red.mp4", "r", "320x180", 1.0));
-        ASSERT_TRUE(make_colour(*dir_ / "blue.mp4", "b", "480x270", 1.0));  // another size: a reconfig
+        ASSERT_TRUE(make_colour(*dir_ / "blue.mp4", "b", "320x180", 1.0));
+        ASSERT_TRUE(make_colour(*dir_ / "blue-large.mp4", "b", "480x270", 1.0));  // another size: a reconfig
     }
     static void TearDownTestSuite() {
         delete dir_;
@@ -119,6 +120,10 @@ TEST_F(PlayerRender, NextItemFollowsWithNoBlackFrame) {
         if (blue && first_blue < 0) first_blue = frames[i].t;
     }
     ASSERT_GT(first_blue, 0) << "no blue frame";
+    if (HasFailure())
+        for (size_t i = first_red; i < frames.size() && i < first_red + 40; ++i)
+            std::printf("  frame %zu %.3f %d,%d,%d\n", i, frames[i].t, frames[i].centre[0], frames[i].centre[1],
+                        frames[i].centre[2]);
     // From the last new frame of red to the first of blue: one frame
     // interval (40 ms at 25 fps) when the change is seamless.
     double gap_ms = (first_blue - last_new_red) * 1000;
@@ -166,5 +171,25 @@ TEST_F(PlayerRender, OpenGlErrorsFailTheItemAndThePlaylistGoesOn) {
     EXPECT_GE(player_->stats().render_errors, 3u);
 }
 
+
+// mpv reconfigures its renderer when the picture size changes, and queues
+// one empty frame while it does: at most one black frame, no more.
+TEST_F(PlayerRender, AChangeOfPictureSizeCostsAtMostOneEmptyFrame) {
+    ASSERT_TRUE(player_->load(MediaItem{"red", path("red.mp4"), 1.0, {}}));
+    ASSERT_TRUE(player_->queue(MediaItem{"blue", path("blue-large.mp4"), 1.0, {}}));
+    std::vector<Frame> frames;
+    auto all = run_until_end("blue", &frames);
+    ASSERT_EQ(all.back().kind, PlayerEvent::Kind::ended);
+    size_t i = 0;
+    while (i < frames.size() && !reddish(frames[i].centre)) ++i;
+    int other = 0;
+    bool blue = false;
+    for (; i < frames.size(); ++i) {
+        blue = blue || blueish(frames[i].centre);
+        if (!reddish(frames[i].centre) && !blueish(frames[i].centre)) ++other;
+    }
+    EXPECT_TRUE(blue);
+    EXPECT_LE(other, 1);
+}
 }  // namespace
 }  // namespace lasr
