@@ -4,13 +4,16 @@
 #include <mpv/render.h>
 #include <mpv/render_gl.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <clocale>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <algorithm>
 #include <map>
+#include <set>
 
 #include "config/log.hpp"
 
@@ -28,9 +31,26 @@ std::string_view to_string(PlayerState s) noexcept {
     return "?";
 }
 
+std::optional<double> MemoryResumeStore::position(const std::string& tag) {
+    auto it = positions_.find(tag);
+    if (it == positions_.end()) return std::nullopt;
+    return it->second;
+}
+void MemoryResumeStore::remember(const std::string& tag, double position_s) { positions_[tag] = position_s; }
+void MemoryResumeStore::forget(const std::string& tag) { positions_.erase(tag); }
+
 namespace {
 
-enum ObserveId : uint64_t { kTimePos = 1, kDuration = 2, kPause = 3 };
+enum ObserveId : uint64_t { kTimePos = 1, kDuration, kPause, kTrackList, kSubText };
+
+// A resume position is worth using when it skips something and leaves
+// something to watch.
+constexpr double kResumeMinS = 3.0;
+constexpr double kResumeTailS = 5.0;
+// Frames in a row drawn with OpenGL errors before the item is given up.
+constexpr int kRenderErrorLimit = 3;
+// How often a resumable item's position is saved while it plays.
+constexpr double kResumeSaveEveryS = 5.0;
 
 Error mpv_failure(const char* what, int rc) {
     return make_error(Domain::media, Errc::internal, std::string(what) + ": " + mpv_error_string(rc));
@@ -42,29 +62,98 @@ std::string fmt_s(double s) {
     return b;
 }
 
+double now_s() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// The caption to show: the preferred language, then the fallbacks in order,
+// then the first track.
+std::optional<size_t> choose_caption(const std::vector<Caption>& caps, const std::string& preferred,
+                                     const std::vector<std::string>& fallback) {
+    if (caps.empty()) return std::nullopt;
+    auto find = [&](const std::string& lang) -> std::optional<size_t> {
+        for (size_t i = 0; i < caps.size(); ++i)
+            if (caps[i].language == lang) return i;
+        return std::nullopt;
+    };
+    if (auto i = find(preferred)) return i;
+    for (const auto& l : fallback)
+        if (auto i = find(l)) return i;
+    return size_t{0};
+}
+
+const char* gl_error_name(unsigned e) {
+    switch (e) {
+        case 0x0500: return "GL_INVALID_ENUM";
+        case 0x0501: return "GL_INVALID_VALUE";
+        case 0x0502: return "GL_INVALID_OPERATION";
+        case 0x0505: return "GL_OUT_OF_MEMORY";
+        case 0x0506: return "GL_INVALID_FRAMEBUFFER_OPERATION";
+        case 0x0507: return "GL_CONTEXT_LOST";
+        default: return "GL error";
+    }
+}
+
+const mpv_node* map_get(const mpv_node& map, const char* key) {
+    if (map.format != MPV_FORMAT_NODE_MAP) return nullptr;
+    for (int i = 0; i < map.u.list->num; ++i)
+        if (std::strcmp(map.u.list->keys[i], key) == 0) return &map.u.list->values[i];
+    return nullptr;
+}
+
 }  // namespace
 
 struct Player::Impl {
+    // An item in mpv's playlist. mpv names it (its playlist entry id) in the
+    // reply to our loadfile; that reply always comes before the item starts.
+    struct Entry {
+        MediaItem item;
+        uint64_t token = 0;  // our loadfile's reply_userdata
+        int64_t id = -1;     // mpv's playlist entry id, once known
+        int attempt = 0;     // 1 after a stall reload
+        double start_s = 0;
+    };
+
     mpv_handle* mpv = nullptr;
-    mpv_render_context* render = nullptr;
+    mpv_render_context* render_ctx = nullptr;
     PlayerOptions options;
     Wakeup wakeup;
     std::atomic<bool> render_update{false};
+    std::shared_ptr<ResumeStore> resume;
+    using GlGetError = unsigned (*)();
+    GlGetError gl_get_error = nullptr;
 
-    // What was asked to play, in order, until mpv says it started it.
-    std::deque<MediaItem> pending;
-    std::map<int64_t, MediaItem> by_entry;  // playlist entry id -> item
-    MediaItem current;
-    int64_t current_entry = -1;
+    uint64_t next_token = 100;            // loadfile tokens; small numbers are property ids
+    std::deque<Entry> upcoming;           // not started yet, in play order
+    std::deque<Entry> dropped;            // replaced before they started (may still start, briefly)
+    std::set<int64_t> swallow;            // entries whose end is already accounted for
+    Entry current;
+    int64_t current_id = -1;
+    std::vector<PlayerEvent> out_of_band; // events raised outside poll() (render errors)
+    std::map<uint64_t, double> unanswered; // loadfile token -> when it was sent
+    bool reported_unresponsive = false;
 
     PlayerState state = PlayerState::idle;
-    double last_pos = 0;
+    double position = 0;
+    double max_position = 0;
     double container_duration = 0;
     bool paused = false;
     bool started = false;
     bool partial_file = false;  // ffmpeg said "partial file" for the current item
     bool captions_visible = true;
-    std::string caption_language;
+    std::string caption_language;  // preferred
+    std::string shown_caption;     // language of the track shown
+    std::string caption_text;
+    struct SubTrack {
+        int64_t id;
+        std::string file;  // external-filename
+    };
+    std::vector<SubTrack> sub_tracks;
+    int64_t selected_sid = -1;
+    double last_progress = 0;      // when the position last moved (or loading began)
+    double last_resume_save = 0;
+    int render_errors_in_row = 0;
+    PlayerStats stats;
 
     static void on_wakeup(void* self) {
         auto* impl = static_cast<Impl*>(self);
@@ -76,10 +165,10 @@ struct Player::Impl {
         if (impl->wakeup) impl->wakeup();
     }
 
-    void command_async(std::initializer_list<const char*> args) {
+    void command_async(std::initializer_list<const char*> args, uint64_t userdata = 0) {
         std::vector<const char*> argv(args);
         argv.push_back(nullptr);
-        int rc = mpv_command_async(mpv, 0, argv.data());
+        int rc = mpv_command_async(mpv, userdata, argv.data());
         if (rc < 0) log::warn("media", std::string("mpv command failed: ") + argv[0] + ": " + mpv_error_string(rc));
     }
     void set_int_async(const char* name, int64_t v) { mpv_set_property_async(mpv, 0, name, MPV_FORMAT_INT64, &v); }
@@ -89,38 +178,112 @@ struct Player::Impl {
     }
 
     double expected_duration() const {
-        return current.expected_duration_s > 0 ? current.expected_duration_s : container_duration;
+        return current.item.expected_duration_s > 0 ? current.item.expected_duration_s : container_duration;
+    }
+    bool playing_current() const { return current_id >= 0; }
+
+    // Sends loadfile for an entry; mode is "replace" or "append-play".
+    // Captions go with it as a per-file option (sub-files), so mpv loads
+    // them with the file: adding them afterwards with sub-add can leave
+    // mpv's core spinning when the file ends just then (seen in soak runs,
+    // about one transition in a thousand).
+    Status send_load(Entry e, const char* mode) {
+        e.token = next_token++;
+        std::string opts = e.start_s > 0 ? "start=" + fmt_s(e.start_s) : "";
+        std::string subs;
+        for (const auto& c : e.item.captions) {
+            if (c.path.find(':') != std::string::npos) {  // the list separator
+                log::warn("media", "caption file skipped (':' in its path): " + c.path);
+                continue;
+            }
+            subs += (subs.empty() ? "" : ":") + c.path;
+        }
+        if (!subs.empty()) {
+            // %n% quotes a value of n bytes, whatever it contains.
+            opts += (opts.empty() ? "" : ",") + std::string("sub-files=%") + std::to_string(subs.size()) + "%" + subs;
+            opts += ",sid=no";  // chosen below, once mpv lists the tracks
+        }
+        const char* argv[] = {"loadfile", e.item.path.c_str(), mode, opts.empty() ? nullptr : opts.c_str(), nullptr};
+        int rc = mpv_command_async(mpv, e.token, argv);
+        if (rc < 0) return mpv_failure(("loadfile " + e.item.path).c_str(), rc);
+        unanswered[e.token] = now_s();
+        upcoming.push_back(std::move(e));
+        if (state == PlayerState::idle || state == PlayerState::ended || state == PlayerState::failed) {
+            state = PlayerState::loading;
+            last_progress = now_s();
+        }
+        return {};
     }
 
-    void add_captions() {
-        if (current.captions.empty()) return;
-        // The preferred language is selected; the others are there to switch to.
-        size_t chosen = 0;
-        for (size_t i = 0; i < current.captions.size(); ++i)
-            if (current.captions[i].language == caption_language) chosen = i;
-        for (size_t i = 0; i < current.captions.size(); ++i) {
-            const Caption& c = current.captions[i];
-            command_async({"sub-add", c.path.c_str(), i == chosen ? "select" : "auto", c.language.c_str(),
-                           c.language.c_str()});
+    Entry make_entry(const MediaItem& item) {
+        Entry e;
+        e.item = item;
+        if (item.resume) {
+            if (auto p = resume->position(item.tag)) {
+                double dur = item.expected_duration_s;
+                if (*p >= kResumeMinS && (dur <= 0 || *p < dur - kResumeTailS)) e.start_s = *p;
+            }
+        }
+        return e;
+    }
+
+    // Everything not started yet is dropped from mpv's playlist by a
+    // "replace"; remember them in case one was starting just then.
+    void drop_upcoming() {
+        for (auto& e : upcoming) dropped.push_back(std::move(e));
+        upcoming.clear();
+        while (dropped.size() > 32) dropped.pop_front();
+    }
+
+    // Shows the caption track for the preferred language (or its fallback).
+    void select_caption() {
+        const auto& caps = current.item.captions;
+        auto chosen = choose_caption(caps, caption_language, options.caption_fallback);
+        if (!chosen || !playing_current()) return;
+        for (const auto& t : sub_tracks) {
+            if (t.file != caps[*chosen].path) continue;
+            if (t.id != selected_sid) {
+                std::string sid = std::to_string(t.id);
+                command_async({"set", "sid", sid.c_str()});
+                selected_sid = t.id;
+            }
+            shown_caption = caps[*chosen].language;
+            return;
+        }
+    }
+
+    void remember_position(const MediaItem& item, double pos) {
+        if (item.resume && pos > 0) resume->remember(item.tag, pos);
+    }
+
+    void set_end_state(PlayerEvent::Kind k) {
+        state = k == PlayerEvent::Kind::ended ? PlayerState::ended
+                : k == PlayerEvent::Kind::failed ? PlayerState::failed
+                                                  : PlayerState::idle;
+        if (!upcoming.empty()) {
+            state = PlayerState::loading;  // the next item follows
+            last_progress = now_s();
         }
     }
 
     void handle_end(const mpv_event_end_file& end, std::vector<PlayerEvent>& out) {
-        auto it = by_entry.find(end.playlist_entry_id);
-        MediaItem item = it != by_entry.end() ? it->second : current;
-        if (it != by_entry.end()) by_entry.erase(it);
-        bool is_current = end.playlist_entry_id == current_entry;
-        PlayerEvent ev{PlayerEvent::Kind::ended, item.tag, last_pos, std::nullopt};
+        if (swallow.erase(end.playlist_entry_id)) return;
+        if (end.playlist_entry_id != current_id) {
+            log::debug("media", "end of an unknown playlist entry " + std::to_string(end.playlist_entry_id));
+            return;
+        }
+        const MediaItem& item = current.item;
+        PlayerEvent ev{PlayerEvent::Kind::ended, item.tag, max_position, std::nullopt};
         if (end.reason == MPV_END_FILE_REASON_EOF) {
-            double expected = is_current ? expected_duration() : item.expected_duration_s;
+            double expected = expected_duration();
             // A faststart MP4 cut short ends "normally" at the cut; only the
             // position (and ffmpeg's "partial file" note) tell. One second or
             // 5% of slack covers the last frame's duration and rounding.
             double slack = std::max(1.0, expected * 0.05);
-            if ((expected > 0 && last_pos + slack < expected) || partial_file) {
+            if ((expected > 0 && max_position + slack < expected) || partial_file) {
                 ev.kind = PlayerEvent::Kind::failed;
                 ev.error = make_error(Domain::media, Errc::truncated,
-                                      item.path + " ended at " + fmt_s(last_pos) + " s of " + fmt_s(expected) +
+                                      item.path + " ended at " + fmt_s(max_position) + " s of " + fmt_s(expected) +
                                           " s (file truncated or damaged)");
             }
         } else if (end.reason == MPV_END_FILE_REASON_ERROR) {
@@ -133,19 +296,99 @@ struct Player::Impl {
             } else if (end.error == MPV_ERROR_UNKNOWN_FORMAT) {
                 why = "is not a playable media file";
             } else if (end.error == MPV_ERROR_NOTHING_TO_PLAY) {
-                why = "has no audio or video stream that can be played";
+                why = "has no audio or video stream that can be decoded";
             }
             ev.error = make_error(Domain::media, code, item.path + " " + why);
         } else {
             ev.kind = PlayerEvent::Kind::stopped;
         }
-        if (is_current) {
-            state = ev.kind == PlayerEvent::Kind::ended   ? PlayerState::ended
-                    : ev.kind == PlayerEvent::Kind::failed ? PlayerState::failed
-                                                           : PlayerState::idle;
-            current_entry = -1;
-        }
+        if (ev.kind == PlayerEvent::Kind::ended) resume->forget(item.tag);
+        else remember_position(item, max_position);
+        if (ev.kind == PlayerEvent::Kind::failed) ++stats.items_failed;
+        current_id = -1;
+        set_end_state(ev.kind);
         out.push_back(std::move(ev));
+    }
+
+    void handle_start(int64_t id) {
+        auto by_id = [id](const Entry& e) { return e.id == id; };
+        if (std::find_if(dropped.begin(), dropped.end(), by_id) != dropped.end()) {
+            swallow.insert(id);  // replaced before it started: it ends at once, quietly
+            return;
+        }
+        auto it = std::find_if(upcoming.begin(), upcoming.end(), by_id);
+        if (it == upcoming.end()) {
+            // Its reply is still on the way (not expected): the oldest one.
+            if (upcoming.empty()) {
+                log::debug("media", "start of an unknown playlist entry " + std::to_string(id));
+                swallow.insert(id);
+                return;
+            }
+            it = upcoming.begin();
+        }
+        current = std::move(*it);
+        upcoming.erase(upcoming.begin(), it + 1);
+        current_id = id;
+        position = current.start_s;
+        max_position = current.start_s;
+        container_duration = 0;
+        started = false;
+        partial_file = false;
+        sub_tracks.clear();
+        selected_sid = -1;
+        caption_text.clear();
+        shown_caption.clear();
+        render_errors_in_row = 0;
+        state = PlayerState::loading;
+        last_progress = now_s();
+        last_resume_save = last_progress;
+    }
+
+    // mpv's core answers a loadfile in milliseconds. One unanswered for
+    // longer than the stall timeout means the core itself is stuck, which
+    // nothing in this process can undo.
+    bool responsive() const {
+        return unanswered.empty() || now_s() - unanswered.begin()->second < options.stall_timeout_s;
+    }
+
+    void handle_reply(const mpv_event& e, std::vector<PlayerEvent>& out) {
+        unanswered.erase(e.reply_userdata);
+        auto it = std::find_if(upcoming.begin(), upcoming.end(),
+                               [&](const Entry& x) { return x.token == e.reply_userdata; });
+        if (it == upcoming.end()) {
+            for (auto& d : dropped)
+                if (d.token == e.reply_userdata) {
+                    if (auto* id = map_get(static_cast<mpv_event_command*>(e.data)->result, "playlist_entry_id"))
+                        d.id = id->u.int64;
+                }
+            return;
+        }
+        if (e.error < 0) {
+            PlayerEvent ev{PlayerEvent::Kind::failed, it->item.tag, 0,
+                           make_error(Domain::media, Errc::unplayable,
+                                      it->item.path + " could not be queued: " + mpv_error_string(e.error))};
+            upcoming.erase(it);
+            ++stats.items_failed;
+            out.push_back(std::move(ev));
+            return;
+        }
+        if (auto* id = map_get(static_cast<mpv_event_command*>(e.data)->result, "playlist_entry_id");
+            id && id->format == MPV_FORMAT_INT64)
+            it->id = id->u.int64;
+    }
+
+    void handle_track_list(const mpv_node& list) {
+        sub_tracks.clear();
+        if (list.format != MPV_FORMAT_NODE_ARRAY) return;
+        for (int i = 0; i < list.u.list->num; ++i) {
+            const mpv_node& t = list.u.list->values[i];
+            const mpv_node* type = map_get(t, "type");
+            const mpv_node* id = map_get(t, "id");
+            const mpv_node* file = map_get(t, "external-filename");
+            if (!type || !id || type->format != MPV_FORMAT_STRING || std::strcmp(type->u.string, "sub") != 0) continue;
+            sub_tracks.push_back(SubTrack{id->u.int64, file && file->format == MPV_FORMAT_STRING ? file->u.string : ""});
+        }
+        select_caption();
     }
 
     void handle(const mpv_event& e, std::vector<PlayerEvent>& out) {
@@ -154,40 +397,47 @@ struct Player::Impl {
                 auto* m = static_cast<mpv_event_log_message*>(e.data);
                 std::string text = m->text ? m->text : "";
                 while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-                if (text.find("partial file") != std::string::npos) partial_file = true;
+                // With a next item queued, mpv may be reading ahead in it:
+                // the note could be about either file, so only the position
+                // check (against the manifest's duration) decides then.
+                if (text.find("partial file") != std::string::npos && upcoming.empty()) partial_file = true;
                 // Hardware decoders that are not there (CUDA, VA-API, VDPAU
                 // on a machine without them) are probed and skipped: noise
                 // for staff, kept at debug level.
                 std::string_view prefix = m->prefix ? m->prefix : "";
                 bool probe = prefix == "vaapi" || prefix == "vdpau" || text.find("CUDA") != std::string::npos ||
                              text.find("libcuda") != std::string::npos || text.find("VDPAU") != std::string::npos;
-                log::write(m->log_level <= MPV_LOG_LEVEL_ERROR && !probe ? log::Level::warn : log::Level::debug, "media",
-                           std::string("mpv ") + std::string(prefix) + ": " + text);
+                log::write(m->log_level <= MPV_LOG_LEVEL_ERROR && !probe ? log::Level::warn : log::Level::debug,
+                           "media", std::string("mpv ") + std::string(prefix) + ": " + text);
+                // A video stream with no decoder: mpv would play the sound
+                // over a frozen picture (or end with "nothing to play").
+                // Decoders start only for the current item.
+                if (prefix == "vd" && text.find("Failed to initialize a decoder") != std::string::npos &&
+                    playing_current())
+                    fail_current(make_error(Domain::media, Errc::unplayable,
+                                            current.item.path + " has a video stream that cannot be decoded (" +
+                                                text + ")"),
+                                 out);
                 break;
             }
-            case MPV_EVENT_START_FILE: {
-                auto* s = static_cast<mpv_event_start_file*>(e.data);
-                if (!pending.empty()) {
-                    current = std::move(pending.front());
-                    pending.pop_front();
-                }
-                current_entry = s->playlist_entry_id;
-                by_entry[current_entry] = current;
-                last_pos = 0;
-                container_duration = 0;
-                started = false;
-                partial_file = false;
-                state = PlayerState::loading;
+            case MPV_EVENT_COMMAND_REPLY:
+                if (e.reply_userdata >= 100) handle_reply(e, out);
                 break;
-            }
+            case MPV_EVENT_START_FILE:
+                handle_start(static_cast<mpv_event_start_file*>(e.data)->playlist_entry_id);
+                break;
             case MPV_EVENT_FILE_LOADED:
-                add_captions();
-                state = paused ? PlayerState::paused : PlayerState::playing;
+                last_progress = now_s();
                 break;
             case MPV_EVENT_PLAYBACK_RESTART:
-                if (!started && current_entry >= 0) {
+                last_progress = now_s();
+                if (!started && playing_current()) {
                     started = true;
-                    out.push_back(PlayerEvent{PlayerEvent::Kind::started, current.tag, last_pos, std::nullopt});
+                    state = paused ? PlayerState::paused : PlayerState::playing;
+                    if (current.attempt == 0) {
+                        ++stats.items_started;
+                        out.push_back(PlayerEvent{PlayerEvent::Kind::started, current.item.tag, position, std::nullopt});
+                    }
                 }
                 break;
             case MPV_EVENT_END_FILE:
@@ -197,18 +447,116 @@ struct Player::Impl {
                 auto* p = static_cast<mpv_event_property*>(e.data);
                 if (p->format == MPV_FORMAT_DOUBLE) {
                     double v = *static_cast<double*>(p->data);
-                    if (e.reply_userdata == kTimePos && std::isfinite(v)) last_pos = std::max(last_pos, v);
+                    if (e.reply_userdata == kTimePos && std::isfinite(v) && playing_current()) {
+                        if (v != position) last_progress = now_s();
+                        position = v;
+                        max_position = std::max(max_position, v);
+                    }
                     if (e.reply_userdata == kDuration && std::isfinite(v)) container_duration = v;
                 } else if (p->format == MPV_FORMAT_FLAG && e.reply_userdata == kPause) {
                     paused = *static_cast<int*>(p->data) != 0;
+                    last_progress = now_s();
                     if (state == PlayerState::playing && paused) state = PlayerState::paused;
                     else if (state == PlayerState::paused && !paused) state = PlayerState::playing;
+                } else if (p->format == MPV_FORMAT_NODE && e.reply_userdata == kTrackList) {
+                    handle_track_list(*static_cast<mpv_node*>(p->data));
+                } else if (e.reply_userdata == kSubText) {
+                    caption_text = p->format == MPV_FORMAT_STRING ? *static_cast<char**>(p->data) : "";
                 }
                 break;
             }
             default:
                 break;
         }
+    }
+
+    // Replaces mpv's playlist with `items` (stops when empty). Used to skip
+    // or reload the current item: unlike "playlist-next", it cannot skip a
+    // second item when mpv has just moved on by itself.
+    void replace_playlist(std::deque<Entry> items) {
+        drop_upcoming();
+        if (items.empty()) {
+            command_async({"stop"});
+            return;
+        }
+        bool first = true;
+        for (auto& e : items) {
+            if (auto st = send_load(std::move(e), first ? "replace" : "append"); !st) log::error(st.error());
+            first = false;
+        }
+    }
+
+    // Gives up the current item: reports it failed and plays the next.
+    void fail_current(Error error, std::vector<PlayerEvent>& out) {
+        log::error(error);
+        out.push_back(PlayerEvent{PlayerEvent::Kind::failed, current.item.tag, max_position, std::move(error)});
+        ++stats.items_failed;
+        remember_position(current.item, max_position);
+        swallow.insert(current_id);
+        current_id = -1;
+        replace_playlist(upcoming);
+        set_end_state(PlayerEvent::Kind::failed);
+    }
+
+    void watchdog(std::vector<PlayerEvent>& out) {
+        double now = now_s();
+        bool should_move = state == PlayerState::loading || (state == PlayerState::playing && !paused);
+        if (playing_current() && state == PlayerState::playing && current.item.resume &&
+            now - last_resume_save >= kResumeSaveEveryS) {
+            remember_position(current.item, position);
+            last_resume_save = now;
+        }
+        if (!responsive()) {
+            if (!reported_unresponsive)
+                log::error(make_error(Domain::media, Errc::stalled,
+                                      "libmpv stopped answering (a command has waited " +
+                                          fmt_s(now - unanswered.begin()->second) +
+                                          " s); the heartbeat stops so the service manager restarts the kiosk"));
+            reported_unresponsive = true;
+            return;
+        }
+        if (!should_move || now - last_progress < options.stall_timeout_s) return;
+        std::string where = started ? "at " + fmt_s(position) + " s" : "while opening";
+        if (!playing_current()) {
+            // mpv answers but has not started the item: skip it.
+            if (upcoming.empty()) {
+                state = PlayerState::idle;
+                return;
+            }
+            std::deque<Entry> rest = upcoming;
+            Entry e = std::move(rest.front());
+            rest.pop_front();
+            Error err = make_error(Domain::media, Errc::stalled,
+                                   e.item.path + " did not start within " + fmt_s(options.stall_timeout_s) + " s");
+            log::error(err);
+            out.push_back(PlayerEvent{PlayerEvent::Kind::failed, e.item.tag, 0, std::move(err)});
+            ++stats.items_failed;
+            last_progress = now;
+            replace_playlist(std::move(rest));
+            if (upcoming.empty()) state = PlayerState::failed;
+            return;
+        }
+        if (current.attempt == 0) {
+            log::warn("media", "stalled " + current.item.path + ": no progress for " +
+                                   fmt_s(now - last_progress) + " s " + where + "; reloading it");
+            ++stats.stall_reloads;
+            swallow.insert(current_id);
+            Entry again = current;
+            again.attempt = 1;
+            again.start_s = started ? position : 0;
+            std::deque<Entry> items = upcoming;
+            items.push_front(std::move(again));
+            current_id = -1;
+            state = PlayerState::loading;
+            last_progress = now;
+            replace_playlist(std::move(items));
+            return;
+        }
+        fail_current(make_error(Domain::media, Errc::stalled,
+                                current.item.path + " stalled again after a reload (no progress for " +
+                                    fmt_s(now - last_progress) + " s " + where + "); skipped"),
+                     out);
+        last_progress = now;
     }
 };
 
@@ -228,30 +576,47 @@ Result<std::unique_ptr<Player>> Player::create(const PlayerOptions& o, Wakeup wa
     impl->wakeup = std::move(wakeup);
     impl->captions_visible = o.captions_visible;
     impl->caption_language = o.caption_language;
+    impl->resume = o.resume_store ? o.resume_store : std::make_shared<MemoryResumeStore>();
     impl->mpv = mpv_create();
     if (!impl->mpv) return make_error(Domain::media, Errc::unavailable, "libmpv could not be created");
     mpv_handle* h = impl->mpv;
 
+    std::string slang = o.caption_language;
+    for (const auto& l : o.caption_fallback) slang += "," + l;
     std::vector<std::pair<std::string, std::string>> opts = {
         {"config", "no"},
         {"terminal", "no"},
         {"idle", "yes"},
         {"keep-open", "no"},
+        // No Lua: mpv's built-in scripts (on-screen controller, youtube-dl
+        // hook, stats, console, auto profiles) each start a Lua state and a
+        // thread; the kiosk uses none of them. Saves start-up time and memory.
         {"osc", "no"},
+        {"ytdl", "no"},
+        {"load-stats-overlay", "no"},
+        {"load-osd-console", "no"},
+        {"load-auto-profiles", "no"},
+        {"load-scripts", "no"},
         {"input-default-bindings", "no"},
         {"input-vo-keyboard", "no"},
         {"vo", o.headless ? "null" : "libmpv"},
         {"ao", o.audio ? "pulse,alsa,null" : "null"},
         {"hwdec", o.hwdec},
-        {"volume", std::to_string(o.volume)},
+        {"volume", std::to_string(std::clamp(o.volume, 0, 100))},
         {"mute", o.mute ? "yes" : "no"},
         {"sub-visibility", o.captions_visible ? "yes" : "no"},
-        {"slang", o.caption_language},
-        // Captions for reading at kiosk distance: large, outlined, shadowed,
-        // kept clear of the screen's bottom edge.
+        {"slang", slang},
+        // Captions for reading at kiosk distance: large, bold, white with a
+        // thick near-black outline and a soft shadow (readable over light
+        // and dark pictures alike), kept clear of the screen's edges and of
+        // the player controls. Sizes are in mpv's 720-line units, scaled
+        // with the window. (mpv 0.35 cannot draw an opaque box behind text
+        // captions: sub-border-style arrived in 0.36.)
         {"sub-font", "Noto Sans"},
         {"sub-font-size", std::to_string(o.caption_font_px_at_1080 * 720 / 1080)},
         {"sub-bold", "yes"},
+        {"sub-color", "#FFFFFFFF"},
+        {"sub-border-color", "#FF101010"},
         {"sub-border-size", "3.5"},
         {"sub-shadow-offset", "2"},
         {"sub-shadow-color", "#A0000000"},
@@ -260,19 +625,39 @@ Result<std::unique_ptr<Player>> Player::create(const PlayerOptions& o, Wakeup wa
         {"sub-use-margins", "yes"},
         {"cache", "no"},
         {"demuxer-max-bytes", "32MiB"},
+        // The next playlist item is opened while the current one plays, so
+        // the change between them shows no gap.
+        {"prefetch-playlist", "yes"},
     };
     if (o.headless && o.untimed) {
         opts.emplace_back("untimed", "yes");
         opts.emplace_back("ao-null-untimed", "yes");
     }
+    // LASR_MPV_OPTIONS="name=value,name=value": extra mpv options, for
+    // diagnosing playback problems on a kiosk without rebuilding.
+    if (const char* extra = std::getenv("LASR_MPV_OPTIONS"); extra && *extra) {
+        std::string all = extra;
+        size_t at = 0;
+        while (at <= all.size()) {
+            size_t comma = all.find(',', at);
+            std::string kv = all.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+            if (auto eq = kv.find('='); eq != std::string::npos) opts.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+            if (comma == std::string::npos) break;
+            at = comma + 1;
+        }
+    }
     for (const auto& [k, v] : opts) {
         int rc = mpv_set_option_string(h, k.c_str(), v.c_str());
         if (rc < 0) return mpv_failure(("mpv option " + k + "=" + v).c_str(), rc);
     }
-    mpv_request_log_messages(h, "warn");
+    // LASR_MPV_LOG=v (or debug) shows mpv's own timeline in the log.
+    const char* mpv_log = std::getenv("LASR_MPV_LOG");
+    mpv_request_log_messages(h, mpv_log && *mpv_log ? mpv_log : "warn");
     mpv_observe_property(h, kTimePos, "time-pos", MPV_FORMAT_DOUBLE);
     mpv_observe_property(h, kDuration, "duration", MPV_FORMAT_DOUBLE);
     mpv_observe_property(h, kPause, "pause", MPV_FORMAT_FLAG);
+    mpv_observe_property(h, kTrackList, "track-list", MPV_FORMAT_NODE);
+    mpv_observe_property(h, kSubText, "sub-text", MPV_FORMAT_STRING);
     if (int rc = mpv_initialize(h); rc < 0) return mpv_failure("mpv_initialize", rc);
     mpv_set_wakeup_callback(h, &Impl::on_wakeup, impl.get());
     return std::unique_ptr<Player>(new Player(std::move(impl)));
@@ -280,23 +665,31 @@ Result<std::unique_ptr<Player>> Player::create(const PlayerOptions& o, Wakeup wa
 
 Status Player::load(const MediaItem& item) {
     if (item.path.empty()) return make_error(Domain::media, Errc::invalid_argument, "nothing to play: empty path");
-    impl_->pending.push_back(item);
-    const char* argv[] = {"loadfile", item.path.c_str(), "replace", nullptr};
-    int rc = mpv_command_async(impl_->mpv, 0, argv);
-    if (rc < 0) {
-        impl_->pending.pop_back();
-        return mpv_failure(("loadfile " + item.path).c_str(), rc);
-    }
+    impl_->drop_upcoming();
+    LASR_TRY(impl_->send_load(impl_->make_entry(item), "replace"));
     impl_->set_flag_async("pause", false);
     impl_->state = PlayerState::loading;
+    impl_->last_progress = now_s();
     return {};
 }
 
-void Player::stop() { impl_->command_async({"stop"}); }
+Status Player::queue(const MediaItem& item) {
+    if (item.path.empty()) return make_error(Domain::media, Errc::invalid_argument, "nothing to queue: empty path");
+    return impl_->send_load(impl_->make_entry(item), "append-play");
+}
+
+size_t Player::queued() const { return impl_->upcoming.size(); }
+
+void Player::stop() {
+    impl_->drop_upcoming();
+    impl_->command_async({"stop"});
+}
+
 void Player::set_paused(bool p) { impl_->set_flag_async("pause", p); }
 
 void Player::seek_to(double seconds) {
     std::string s = fmt_s(std::max(0.0, seconds));
+    impl_->last_progress = now_s();
     impl_->command_async({"seek", s.c_str(), "absolute"});
 }
 
@@ -314,42 +707,46 @@ void Player::set_caption_margin(double fraction) {
 
 void Player::set_caption_language(const std::string& language) {
     impl_->caption_language = language;
-    const auto& caps = impl_->current.captions;
-    for (size_t i = 0; i < caps.size(); ++i) {
-        if (caps[i].language == language) {
-            // External subtitle tracks are numbered in the order they were added.
-            std::string id = std::to_string(i + 1);
-            const char* argv[] = {"set", "sid", id.c_str(), nullptr};
-            mpv_command_async(impl_->mpv, 0, argv);
-        }
-    }
+    impl_->select_caption();
 }
+
+void Player::set_volume(int volume) {
+    double v = std::clamp(volume, 0, 100);
+    mpv_set_property_async(impl_->mpv, 0, "volume", MPV_FORMAT_DOUBLE, &v);
+}
+
 
 std::vector<PlayerEvent> Player::poll() { return wait(0); }
 
 std::vector<PlayerEvent> Player::wait(double timeout_s) {
-    std::vector<PlayerEvent> out;
-    double timeout = timeout_s;
+    std::vector<PlayerEvent> out = std::move(impl_->out_of_band);
+    impl_->out_of_band.clear();
+    double timeout = out.empty() ? timeout_s : 0;
     for (;;) {
         mpv_event* e = mpv_wait_event(impl_->mpv, timeout);
         if (e->event_id == MPV_EVENT_NONE) break;
         impl_->handle(*e, out);
         timeout = 0;
     }
+    impl_->watchdog(out);
     return out;
 }
 
 PlayerState Player::state() const { return impl_->state; }
-double Player::position_s() const { return impl_->last_pos; }
+double Player::position_s() const { return impl_->position; }
 double Player::duration_s() const { return impl_->expected_duration(); }
 bool Player::paused() const { return impl_->paused; }
 bool Player::captions_visible() const { return impl_->captions_visible; }
-const std::string& Player::current_tag() const { return impl_->current.tag; }
+const std::string& Player::current_tag() const { return impl_->current.item.tag; }
+const std::string& Player::caption_language() const { return impl_->shown_caption; }
+const std::string& Player::caption_text() const { return impl_->caption_text; }
+const PlayerStats& Player::stats() const { return impl_->stats; }
+bool Player::responsive() const { return impl_->responsive(); }
 
 Status Player::attach_renderer(GetProcAddress gpa, void* ctx) {
     if (impl_->options.headless)
         return make_error(Domain::media, Errc::invalid_argument, "a headless player has no renderer");
-    if (impl_->render) return {};
+    if (impl_->render_ctx) return {};
     mpv_opengl_init_params gl{gpa, ctx};
     int advanced = 0;
     mpv_render_param params[] = {
@@ -358,22 +755,38 @@ Status Player::attach_renderer(GetProcAddress gpa, void* ctx) {
         {MPV_RENDER_PARAM_ADVANCED_CONTROL, &advanced},
         {MPV_RENDER_PARAM_INVALID, nullptr},
     };
-    int rc = mpv_render_context_create(&impl_->render, impl_->mpv, params);
+    int rc = gpa ? mpv_render_context_create(&impl_->render_ctx, impl_->mpv, params) : MPV_ERROR_INVALID_PARAMETER;
     if (rc < 0) {
-        impl_->render = nullptr;
-        return mpv_failure("mpv_render_context_create", rc);
+        impl_->render_ctx = nullptr;
+        return make_error(Domain::media, Errc::unavailable,
+                          std::string("cannot draw video with this OpenGL context (mpv_render_context_create: ") +
+                              mpv_error_string(rc) + ")");
     }
-    mpv_render_context_set_update_callback(impl_->render, &Impl::on_render_update, impl_.get());
+    impl_->gl_get_error = reinterpret_cast<Impl::GlGetError>(gpa(ctx, "glGetError"));
+    mpv_render_context_set_update_callback(impl_->render_ctx, &Impl::on_render_update, impl_.get());
     return {};
 }
 
 bool Player::frame_pending() {
-    if (!impl_->render || !impl_->render_update.exchange(false)) return false;
-    return (mpv_render_context_update(impl_->render) & MPV_RENDER_UPDATE_FRAME) != 0;
+    if (!impl_->render_ctx || !impl_->render_update.exchange(false)) return false;
+    if ((mpv_render_context_update(impl_->render_ctx) & MPV_RENDER_UPDATE_FRAME) == 0) return false;
+    // Only a queued frame is worth drawing: mpv also asks for redraws with
+    // nothing new to show (the caller redraws by itself when its window
+    // needs it). A change of picture size between two items still costs one
+    // empty (black) frame: mpv's renderer reconfigures and queues one.
+    mpv_render_frame_info info{};
+    mpv_render_param p{MPV_RENDER_PARAM_NEXT_FRAME_INFO, &info};
+    if (mpv_render_context_get_info(impl_->render_ctx, p) < 0) return true;
+    return (info.flags & MPV_RENDER_FRAME_INFO_PRESENT) != 0;
 }
 
-void Player::render(int fbo, int width, int height) {
-    if (!impl_->render) return;
+Status Player::render(int fbo, int width, int height) {
+    Impl& m = *impl_;
+    if (!m.render_ctx) return {};
+    // Errors left by other drawing are not the video's.
+    if (m.gl_get_error)
+        for (int i = 0; i < 8 && m.gl_get_error() != 0; ++i) {
+        }
     mpv_opengl_fbo target{fbo, width, height, 0};
     int flip = 1;
     mpv_render_param params[] = {
@@ -381,17 +794,44 @@ void Player::render(int fbo, int width, int height) {
         {MPV_RENDER_PARAM_FLIP_Y, &flip},
         {MPV_RENDER_PARAM_INVALID, nullptr},
     };
-    mpv_render_context_render(impl_->render, params);
+    int rc = mpv_render_context_render(m.render_ctx, params);
+    unsigned gl_error = 0;
+    if (m.gl_get_error)
+        for (int i = 0; i < 8; ++i) {
+            unsigned e = m.gl_get_error();
+            if (e == 0) break;
+            if (gl_error == 0) gl_error = e;
+        }
+    ++m.stats.frames_rendered;
+    if (rc >= 0 && gl_error == 0) {
+        m.render_errors_in_row = 0;
+        return {};
+    }
+    ++m.stats.render_errors;
+    char code[16];
+    std::snprintf(code, sizeof code, "0x%04x", gl_error);
+    std::string why = rc < 0 ? std::string("mpv_render_context_render: ") + mpv_error_string(rc)
+                             : std::string("OpenGL error ") + gl_error_name(gl_error) + " (" + code + ")";
+    Error err = make_error(Domain::media, Errc::internal,
+                           why + " while drawing " + (m.playing_current() ? m.current.item.path : "video") + " into framebuffer " +
+                               std::to_string(fbo) + " (" + std::to_string(width) + "x" + std::to_string(height) + ")");
+    if (++m.render_errors_in_row == kRenderErrorLimit && m.playing_current()) {
+        m.fail_current(err, m.out_of_band);
+        if (m.wakeup) m.wakeup();
+    } else if (m.render_errors_in_row == 1) {
+        log::warn("media", err.describe());
+    }
+    return err;
 }
 
 void Player::report_swap() {
-    if (impl_->render) mpv_render_context_report_swap(impl_->render);
+    if (impl_->render_ctx) mpv_render_context_report_swap(impl_->render_ctx);
 }
 
 void Player::detach_renderer() {
-    if (impl_->render) {
-        mpv_render_context_free(impl_->render);
-        impl_->render = nullptr;
+    if (impl_->render_ctx) {
+        mpv_render_context_free(impl_->render_ctx);
+        impl_->render_ctx = nullptr;
     }
 }
 

@@ -5,9 +5,31 @@
 // create() is called from mpv's own threads and must only signal (set a
 // flag, post an empty event). Methods never block on mpv: commands are sent
 // asynchronously and results arrive as events from poll().
+//
+// States of the current item:
+//
+//   idle ──load()──> loading ──first frame──> playing <──set_paused──> paused
+//                       │                        │
+//                       │        (queued item next: back to loading, no gap)
+//                       └──────────┬─────────────┘
+//                                  v
+//                  ended (complete) / failed (error, truncated, stalled)
+//
+// Playlists: queue() appends items after the current one. libmpv opens the
+// next file while the current one plays (prefetch-playlist), and the video
+// output keeps the last frame of one item on screen until the first frame
+// of the next replaces it: no black frames between items. A failed item is
+// reported and the next one plays.
+//
+// Watchdog: poll() must be called at least once a second. An item whose
+// position does not advance while it should (or that does not start) for
+// stall_timeout_s is reloaded once at its last position; if it stalls
+// again it fails with Errc::stalled and the next item plays.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +40,26 @@
 
 namespace lasr {
 
+// Where resume positions live. The app may give one that persists (e.g. in
+// SQLite); by default they are kept in memory for the Player's lifetime.
+class ResumeStore {
+public:
+    virtual ~ResumeStore() = default;
+    virtual std::optional<double> position(const std::string& tag) = 0;
+    virtual void remember(const std::string& tag, double position_s) = 0;
+    virtual void forget(const std::string& tag) = 0;
+};
+
+class MemoryResumeStore : public ResumeStore {
+public:
+    std::optional<double> position(const std::string& tag) override;
+    void remember(const std::string& tag, double position_s) override;
+    void forget(const std::string& tag) override;
+
+private:
+    std::map<std::string, double> positions_;
+};
+
 struct PlayerOptions {
     bool headless = false;   // vo=null: decode without a window (tests, tools)
     bool untimed = false;    // headless only: play as fast as decoding allows
@@ -26,8 +68,13 @@ struct PlayerOptions {
     int volume = 80;         // 0..100
     bool mute = false;
     bool captions_visible = true;
-    std::string caption_language = "en";  // preferred; falls back to the first
-    int caption_font_px_at_1080 = 54;     // caption size on a 1080-line screen
+    // Caption track: the preferred language, then each fallback in order,
+    // then the item's first caption track.
+    std::string caption_language = "en";
+    std::vector<std::string> caption_fallback = {"en"};
+    int caption_font_px_at_1080 = 54;  // caption size on a 1080-line screen
+    double stall_timeout_s = 8.0;      // no progress this long: reload once, then skip
+    std::shared_ptr<ResumeStore> resume_store;  // null: in memory
 };
 
 struct Caption {
@@ -40,6 +87,7 @@ struct MediaItem {
     std::string path;                // a file, or an mpv URL such as av://lavfi:testsrc
     double expected_duration_s = 0;  // from the manifest; 0 trusts the container
     std::vector<Caption> captions;
+    bool resume = false;             // start where it was last left (staff courses)
 };
 
 enum class PlayerState { idle, loading, playing, paused, ended, failed };
@@ -49,13 +97,22 @@ struct PlayerEvent {
     enum class Kind {
         started,  // the first frame of the item is decoded and playback runs
         ended,    // played to its expected end
-        failed,   // could not play, or ended early (error says which)
+        failed,   // could not play, ended early or stalled (error says which)
         stopped,  // stop() or a new load() ended it
     };
     Kind kind;
     std::string tag;
     double position_s = 0;        // how far it got
     std::optional<Error> error;   // for failed
+};
+
+// Counters for tests, benchmarks and the admin screen.
+struct PlayerStats {
+    uint64_t items_started = 0;
+    uint64_t items_failed = 0;
+    uint64_t stall_reloads = 0;   // stalled items reloaded (the first stall)
+    uint64_t frames_rendered = 0;
+    uint64_t render_errors = 0;   // frames drawn with an OpenGL error
 };
 
 class Player {
@@ -68,19 +125,27 @@ public:
     Player(const Player&) = delete;
     Player& operator=(const Player&) = delete;
 
-    // Starts playing an item, replacing the current one.
+    // Starts playing an item, replacing the current one and the queue.
     Status load(const MediaItem& item);
+    // Plays an item after the current one (and any queued before it). With
+    // nothing playing, it starts now.
+    Status queue(const MediaItem& item);
+    // Items queued and not started yet.
+    size_t queued() const;
+    // Stops the current item and drops the queue.
     void stop();
     void set_paused(bool paused);
     void seek_to(double seconds);
     void set_captions_visible(bool visible);
-    void set_muted(bool muted);
     // Captions sit this fraction of the picture's height above its bottom
     // edge (clear of controls drawn over the video).
     void set_caption_margin(double fraction_of_height);
     void set_caption_language(const std::string& language);
+    void set_volume(int volume);  // 0..100
+    void set_muted(bool muted);
 
-    // Drains mpv's events without blocking and returns what happened.
+    // Drains mpv's events without blocking, runs the watchdog, and returns
+    // what happened.
     std::vector<PlayerEvent> poll();
     // Waits up to timeout_s for mpv to have something, then polls. For
     // headless use (tests, tools); the UI loop waits in GLFW instead.
@@ -92,6 +157,15 @@ public:
     bool paused() const;
     bool captions_visible() const;
     const std::string& current_tag() const;
+    // The language of the caption track shown ("" when none).
+    const std::string& caption_language() const;
+    // The caption text on screen now ("" between cues), for a transcript view.
+    const std::string& caption_text() const;
+    const PlayerStats& stats() const;
+    // False when libmpv has left a command unanswered for longer than the
+    // stall timeout: its core is stuck and only a restart of the process
+    // helps. The main loop's heartbeat stops then.
+    bool responsive() const;
 
     // Rendering into the caller's OpenGL context (not in headless mode).
     // get_proc_address resolves GL functions in the current context.
@@ -99,8 +173,10 @@ public:
     Status attach_renderer(GetProcAddress get_proc_address, void* ctx);
     // True when mpv has a new frame to draw (consumes the flag).
     bool frame_pending();
-    // Draws the current frame into framebuffer `fbo` of w x h pixels.
-    void render(int fbo, int width, int height);
+    // Draws the current frame into framebuffer `fbo` of w x h pixels. An
+    // OpenGL error while drawing is logged and returned; after three frames
+    // in a row with errors the current item fails and the next one plays.
+    Status render(int fbo, int width, int height);
     // Call after each buffer swap, for mpv's frame timing.
     void report_swap();
     // Frees the renderer; the GL context must be current. Called by the

@@ -8,6 +8,8 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <stb_image_write.h>
 
+#include <dlfcn.h>
+
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -25,6 +27,7 @@
 #include "media/content_store.hpp"
 #include "kiosk/ui/theme.hpp"
 #include "kiosk/ui/views.hpp"
+#include "media/heartbeat.hpp"
 
 namespace lasr::ui {
 
@@ -103,6 +106,22 @@ struct InjectedTap {
     ImVec2 at;
 };
 
+// Keeps the X screen saver and DPMS from blanking the screen while a video
+// plays: resets the X server's idle timer, as mpv's own windows do. GLFW has
+// no call for it; both functions are looked up at run time (libX11 is
+// loaded by GLFW's X11 build), so nothing happens under another build.
+void keep_screen_awake() {
+    using GetDisplay = void* (*)();
+    using Reset = int (*)(void*);
+    static auto get_display = reinterpret_cast<GetDisplay>(dlsym(RTLD_DEFAULT, "glfwGetX11Display"));
+    static auto reset = reinterpret_cast<Reset>(dlsym(RTLD_DEFAULT, "XResetScreenSaver"));
+    static auto flush = reinterpret_cast<Reset>(dlsym(RTLD_DEFAULT, "XFlush"));
+    void* display = get_display ? get_display() : nullptr;
+    if (!display || !reset) return;
+    reset(display);
+    if (flush) flush(display);
+}
+
 int key_from_name(const std::string& name) {
     if (name == "escape") return ImGuiKey_Escape;
     if (name == "enter") return ImGuiKey_Enter;
@@ -120,6 +139,12 @@ int key_from_name(const std::string& name) {
 int run_kiosk(const ShellOptions& opt) {
     Clock clock;
     const Config& cfg = opt.config;
+    // Where start-up time goes, logged with the first video frame.
+    std::string phases;
+    auto phase = [&phases](const char* name) {
+        phases += " " + std::string(name) + "=" + std::to_string(static_cast<int>(log::ms_since_process_start()));
+    };
+    phase("main");
 
     // No content (or bad content) is not a reason to stop: the kiosk starts,
     // says it has nothing to show, and the error is in the log for staff.
@@ -168,6 +193,7 @@ int run_kiosk(const ShellOptions& opt) {
         steps = std::move(*s);
     }
 
+    phase("content");
     glfwSetErrorCallback(on_glfw_error);
     if (!glfwInit()) {
         log::error("ui", "no display: GLFW could not initialise (is DISPLAY set? use xvfb-run for a headless run)");
@@ -194,6 +220,7 @@ int run_kiosk(const ShellOptions& opt) {
         glfwTerminate();
         return 2;
     }
+    phase("window");
     glfwMakeContextCurrent(window);
     glfwSwapInterval(1);
     if (monitor) glfwSetInputMode(window, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);  // a touch kiosk shows no pointer
@@ -219,6 +246,7 @@ int run_kiosk(const ShellOptions& opt) {
     apply_style(scale);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 130");
+    phase("imgui");
 
     int exit_code = 0;
     {
@@ -236,12 +264,14 @@ int run_kiosk(const ShellOptions& opt) {
             exit_code = 2;
         }
         std::unique_ptr<Player> player = created ? std::move(*created) : nullptr;
+        phase("mpv");
         if (player) {
             if (auto st = player->attach_renderer(get_proc_address, nullptr); !st) {
                 log::error(st.error());
                 exit_code = 2;
                 player.reset();
             }
+            phase("renderer");
         }
         if (player) {
             // The one background worker: content sync, usage upload, screen
@@ -292,13 +322,14 @@ int run_kiosk(const ShellOptions& opt) {
             std::string pending_screenshot;
             double overlay_until = clock.now() + kOverlaySeconds;
             bool first_frame_logged = false;
-            bool video_started = false;
             AdminStatus admin_status;
             double admin_at = -10;
             Screen last_screen = app.state().screen;
             uint64_t training_revision = 0;
             auto notifier = service::ServiceNotifier::from_environment();  // systemd READY / WATCHDOG
-            uint64_t loop_beat = 0, frames_shown = 0;
+            uint64_t frames_shown = 0;
+            Heartbeat heartbeat;
+            double screen_awake_at = 0;
 
             while (!app.state().quit) {
                 double now = clock.now();
@@ -312,16 +343,12 @@ int run_kiosk(const ShellOptions& opt) {
                 if (usage_sync) timeout = std::min(timeout, usage_sync->seconds_until_due());
                 if (timeout > 0) glfwWaitEventsTimeout(timeout);
                 else glfwPollEvents();
-                notifier.on_loop(++loop_beat, frames_shown, std::chrono::steady_clock::now());
-                worker.drain();
-                if (usage_sync) usage_sync->poll(worker);
                 if (glfwWindowShouldClose(window)) app.dispatch({Intent::Kind::quit, ""}, clock.now());
                 now = clock.now();
 
                 auto events = player->poll();
                 for (const auto& ev : events) {
                     if (ev.kind == PlayerEvent::Kind::started) {
-                        video_started = true;
                         overlay_until = now + kOverlaySeconds;
                     }
                 }
@@ -331,11 +358,28 @@ int run_kiosk(const ShellOptions& opt) {
                 }
                 if (content_sync) content_sync->tick(now);
                 worker.drain();
+                if (usage_sync) usage_sync->poll(worker);
                 app.tick(now);
                 if (app.state().quit) break;
                 if (app.training() && app.training()->status().revision != training_revision) {
                     training_revision = app.training()->status().revision;
                     redraw = std::max(redraw, 2);
+                }
+
+                // Liveness: the loop runs and, while a video should be moving,
+                // frames are drawn and its position advances (and libmpv
+                // answers). Only then does the heartbeat, and so systemd's
+                // watchdog, advance.
+                bool video_screen = app.state().screen == Screen::player || app.state().screen == Screen::attract;
+                bool video_moving = video_screen && player->state() == PlayerState::playing;
+                if (heartbeat.update(now, video_moving, player->position_s(), player->responsive())) {
+                    if (opt.on_heartbeat) opt.on_heartbeat(heartbeat.count());
+                    if (heartbeat.count() % 60 == 1) log::debug("ui", "heartbeat=" + std::to_string(heartbeat.count()));
+                }
+                notifier.on_loop(heartbeat.count(), frames_shown, std::chrono::steady_clock::now());
+                if (video_moving && now >= screen_awake_at) {
+                    keep_screen_awake();
+                    screen_awake_at = now + 30;
                 }
 
                 // Steps wait for a drawn frame: taps need to know where things are.
@@ -448,7 +492,7 @@ int run_kiosk(const ShellOptions& opt) {
 
                 glViewport(0, 0, fbw, fbh);
                 if (on_player) {
-                    player->render(0, fbw, fbh);
+                    if (!player->render(0, fbw, fbh)) video_frame = false;  // logged by the player
                 } else {
                     ImVec4 bg = ImGui::ColorConvertU32ToFloat4(palette(app.state().high_contrast).ground);
                     glClearColor(bg.x, bg.y, bg.z, 1);
@@ -463,11 +507,16 @@ int run_kiosk(const ShellOptions& opt) {
                 glfwSwapBuffers(window);
                 ++frames_shown;
                 player->report_swap();
-                if (on_player && video_frame && video_started && !first_frame_logged) {
+                if (on_player && video_frame) heartbeat.frame_drawn(clock.now());
+                // The first frame is on screen before mpv reports playback
+                // started (it shows it while the rest of the pipeline warms up).
+                if (on_player && video_frame && !first_frame_logged) {
                     first_frame_logged = true;
                     char b[64];
                     std::snprintf(b, sizeof b, "first_frame_ms=%.0f", log::ms_since_process_start());
                     log::info("ui", b);
+                    phase("first_frame");
+                    log::info("ui", "startup_ms" + phases);
                 }
                 targets = std::move(out.targets);
                 for (const Intent& in : out.intents) app.dispatch(in, clock.now());

@@ -2,7 +2,9 @@
 // into it, Dear ImGui drawn on top, and the event-driven main loop.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -18,6 +20,10 @@ struct ShellOptions {
     bool quit_at_end = false;
     std::filesystem::path script;                 // --script FILE
     std::filesystem::path screenshot_dir = ".";
+    // Called on the main thread each time the liveness heartbeat advances
+    // (at most once a second): the loop runs and, while a video plays,
+    // frames are drawn and its position moves. For systemd's watchdog.
+    std::function<void(uint64_t count)> on_heartbeat;
 };
 
 // Runs until quit; returns the process exit code.

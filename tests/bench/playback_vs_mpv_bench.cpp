@@ -1,0 +1,261 @@
+// The kiosk against plain mpv, in the same run, under one Xvfb server at
+// 1920x1080: the same 10 s 720p H.264 clip played full screen by
+//   lasr-kiosk --play CLIP --quit-at-end        (default config, no audio device)
+//   mpv --vo=gpu --gpu-sw=yes --ao=null --fs CLIP
+// alternately, three times each; medians are reported. Figures:
+//   CPU seconds of the whole process (getrusage of the child), peak RSS
+//   (ru_maxrss), and start to first frame: from spawning the process to the
+//   line each prints when its first video frame is shown (the kiosk's
+//   first_frame_ms=, mpv's "first video frame after restart shown").
+// Then the kiosk's idle CPU on its home screen over 30 s.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/support/fixtures.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct Child {
+    pid_t pid = -1;
+    int out = -1;  // its stdout+stderr
+    Clock::time_point started;
+};
+
+std::optional<Child> spawn(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
+    std::vector<std::string> env_store;
+    for (char** e = environ; *e; ++e) {
+        bool replaced = false;
+        for (const auto& x : extra_env)
+            replaced = replaced || std::strncmp(*e, x.c_str(), x.find('=') + 1) == 0;
+        if (!replaced) env_store.emplace_back(*e);
+    }
+    env_store.insert(env_store.end(), extra_env.begin(), extra_env.end());
+    std::vector<char*> envp, args;
+    for (auto& e : env_store) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    Child c;
+    c.started = Clock::now();
+    int rc = posix_spawnp(&c.pid, args[0], &fa, nullptr, args.data(), envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(fds[1]);
+    if (rc != 0) {
+        ::close(fds[0]);
+        return std::nullopt;
+    }
+    c.out = fds[0];
+    return c;
+}
+
+struct Outcome {
+    int status = -1;
+    double cpu_s = 0;
+    double max_rss_mb = 0;
+    double marker_ms = -1;  // from spawn to the marker line
+    std::string output;
+};
+
+// Reads the child's output until it exits (or timeout_s), noting when a
+// line containing `marker` arrives.
+Outcome finish(Child c, const std::string& marker, double timeout_s) {
+    Outcome o;
+    std::string pending;
+    char buf[8192];
+    auto deadline = c.started + std::chrono::duration<double>(timeout_s);
+    for (;;) {
+        pollfd p{c.out, POLLIN, 0};
+        int left = static_cast<int>(std::chrono::duration<double, std::milli>(deadline - Clock::now()).count());
+        if (left <= 0) {
+            ::kill(c.pid, SIGKILL);
+            break;
+        }
+        if (::poll(&p, 1, std::min(left, 200)) <= 0) continue;
+        ssize_t n = ::read(c.out, buf, sizeof buf);
+        if (n <= 0) break;
+        auto now = Clock::now();
+        pending.append(buf, static_cast<size_t>(n));
+        size_t nl;
+        while ((nl = pending.find('\n')) != std::string::npos) {
+            std::string line = pending.substr(0, nl);
+            pending.erase(0, nl + 1);
+            if (o.marker_ms < 0 && line.find(marker) != std::string::npos)
+                o.marker_ms = std::chrono::duration<double, std::milli>(now - c.started).count();
+            if (o.output.size() < 200000) o.output += line + "\n";
+        }
+    }
+    ::close(c.out);
+    rusage ru{};
+    int status = 0;
+    while (::wait4(c.pid, &status, 0, &ru) < 0 && errno == EINTR) {
+    }
+    o.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    o.cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+              static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    o.max_rss_mb = static_cast<double>(ru.ru_maxrss) / 1024.0;
+    return o;
+}
+
+double median(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+// utime + stime of a live process, in seconds.
+double proc_cpu_s(pid_t pid) {
+    std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+    std::string s;
+    std::getline(f, s);
+    auto close = s.rfind(')');
+    if (close == std::string::npos) return -1;
+    std::istringstream rest(s.substr(close + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i)
+        if (i == 14 || i == 15) ticks += std::stod(field);
+    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+bool have(const char* prog) {
+    std::string cmd = std::string("command -v ") + prog + " >/dev/null 2>&1";
+    return std::system(cmd.c_str()) == 0;
+}
+
+}  // namespace
+
+int main() {
+    using lasr::test::TempDir;
+    if (!have("mpv") || !have("Xvfb") || !have("ffmpeg")) {
+        std::printf("playback_vs_mpv skipped (needs mpv, Xvfb and ffmpeg: deploy/install-deps.sh)\n");
+        return 0;
+    }
+    TempDir dir;
+    fs::path clip = dir / "clip720.mp4";
+    if (lasr::test::run({"ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                         "testsrc2=size=1280x720:rate=30:duration=10", "-f", "lavfi", "-i",
+                         "sine=frequency=440:duration=10", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt",
+                         "yuv420p", "-g", "60", "-c:a", "aac", "-movflags", "+faststart", clip.string()}) != 0) {
+        std::fprintf(stderr, "ffmpeg failed\n");
+        return 1;
+    }
+    lasr::test::write_file(dir / "kiosk.toml", "[kiosk]\ndata_dir = \"" + (dir / "data").string() +
+                                                   "\"\n[player]\naudio = false\n[content]\npack_dir = \"" +
+                                                   (dir / "no-pack").string() + "\"\n");
+
+    // One Xvfb for everything; -displayfd tells us its display number.
+    int dfd[2];
+    if (::pipe(dfd) != 0) return 1;
+    pid_t xvfb = -1;
+    {
+        std::string fdarg = std::to_string(dfd[1]);
+        std::vector<std::string> argv = {"Xvfb", "-displayfd", fdarg, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"};
+        std::vector<char*> args;
+        for (auto& a : argv) args.push_back(a.data());
+        args.push_back(nullptr);
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+        if (posix_spawnp(&xvfb, "Xvfb", &fa, nullptr, args.data(), environ) != 0) return 1;
+        posix_spawn_file_actions_destroy(&fa);
+        ::close(dfd[1]);
+    }
+    char num[32] = {0};
+    pollfd p{dfd[0], POLLIN, 0};
+    if (::poll(&p, 1, 10000) <= 0 || ::read(dfd[0], num, sizeof num - 1) <= 0) {
+        std::fprintf(stderr, "Xvfb did not start\n");
+        ::kill(xvfb, SIGTERM);
+        return 1;
+    }
+    ::close(dfd[0]);
+    std::string display = std::string("DISPLAY=:") + std::to_string(std::atoi(num));
+    std::vector<std::string> env = {display, "LASR_LOG=info"};
+
+    std::vector<std::string> kiosk = {LASR_KIOSK_BIN, "--config", (dir / "kiosk.toml").string(), "--play",
+                                      clip.string(), "--quit-at-end"};
+    std::vector<std::string> mpv = {"mpv", "--no-config", "--vo=gpu", "--gpu-sw=yes", "--ao=null", "--fs",
+                                    "--msg-level=all=warn,cplayer=v", clip.string()};
+    std::vector<double> k_cpu, k_rss, k_ff, m_cpu, m_rss, m_ff;
+    const int rounds = 3;
+    for (int r = 0; r < rounds; ++r) {
+        for (int which = 0; which < 2; ++which) {
+            bool is_kiosk = (which + r) % 2 == 0;  // alternate who goes first
+            auto c = spawn(is_kiosk ? kiosk : mpv, env);
+            if (!c) continue;
+            auto o = finish(*c, is_kiosk ? "first_frame_ms=" : "first video frame after restart shown", 60);
+            if (o.status != 0 || o.marker_ms < 0) {
+                std::fprintf(stderr, "%s run failed (status %d):\n%s\n", is_kiosk ? "kiosk" : "mpv", o.status,
+                             o.output.c_str());
+                continue;
+            }
+            (is_kiosk ? k_cpu : m_cpu).push_back(o.cpu_s);
+            (is_kiosk ? k_rss : m_rss).push_back(o.max_rss_mb);
+            (is_kiosk ? k_ff : m_ff).push_back(o.marker_ms);
+            if (is_kiosk && r == rounds - 1) {
+                auto at = o.output.find("startup_ms ");
+                if (at != std::string::npos)
+                    std::printf("# kiosk start-up phases (ms since process start):%s\n",
+                                o.output.substr(at + 10, o.output.find('\n', at) - at - 10).c_str());
+            }
+        }
+    }
+    if (!k_cpu.empty() && !m_cpu.empty()) {
+        std::printf("playback_cpu_s_kiosk %.2f s\n", median(k_cpu));
+        std::printf("playback_cpu_s_mpv %.2f s\n", median(m_cpu));
+        std::printf("playback_cpu_ratio_vs_mpv %.2f\n", median(k_cpu) / median(m_cpu));
+        std::printf("first_frame_ms_kiosk %.0f ms\n", median(k_ff));
+        std::printf("first_frame_ms_mpv %.0f ms\n", median(m_ff));
+        std::printf("first_frame_ratio_vs_mpv %.2f\n", median(k_ff) / median(m_ff));
+        std::printf("playback_rss_mb_kiosk %.1f MB\n", median(k_rss));
+        std::printf("playback_rss_mb_mpv %.1f MB\n", median(m_rss));
+        std::printf("playback_rss_ratio_vs_mpv %.2f\n", median(k_rss) / median(m_rss));
+    }
+
+    // Idle: the home screen for 30 s after a 5 s settle.
+    lasr::test::write_file(dir / "idle.script", "goto home\nwait 37000\nquit\n");
+    std::vector<std::string> idle = {LASR_KIOSK_BIN, "--config", (dir / "kiosk.toml").string(), "--script",
+                                     (dir / "idle.script").string()};
+    if (auto c = spawn(idle, env)) {
+        // Drain its output on the side while sampling.
+        pid_t pid = c->pid;
+        ::usleep(5 * 1000 * 1000);
+        double a = proc_cpu_s(pid);
+        auto ta = Clock::now();
+        ::usleep(30 * 1000 * 1000);
+        double b = proc_cpu_s(pid);
+        double secs = std::chrono::duration<double>(Clock::now() - ta).count();
+        auto o = finish(*c, "never", 30);
+        if (a >= 0 && b >= 0) std::printf("idle_cpu_percent %.2f %% of one core (home screen, 30 s)\n", (b - a) / secs * 100);
+        if (o.status != 0) std::fprintf(stderr, "idle run ended with status %d\n", o.status);
+    }
+    ::kill(xvfb, SIGTERM);
+    ::waitpid(xvfb, nullptr, 0);
+    return 0;
+}

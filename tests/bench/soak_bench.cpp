@@ -1,0 +1,95 @@
+// Soak: 1,000 playlist transitions through real libmpv, headless and
+// faster than real time (vo=null, untimed), the way a course playlist runs
+// (two items queued ahead, captions on every item, one failing item in
+// fifty). Reports how much the process's resident memory grew.
+#include <malloc.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "config/log.hpp"
+#include "media/player.hpp"
+#include "tests/support/fixtures.hpp"
+
+namespace {
+
+// Resident memory after handing glibc's free lists back to the system, so
+// the figure is memory in use (a leak), not what the allocator keeps cached.
+double rss_mb() {
+    malloc_trim(0);
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace lasr;
+    const int n = argc > 1 ? std::atoi(argv[1]) : 1000;
+    const int warmup = 100;
+    test::TempDir dir;
+    test::VideoSpec spec;
+    spec.seconds = 1;
+    spec.width = 320;
+    spec.height = 180;
+    spec.audio = !std::getenv("LASR_SOAK_NO_AUDIO");
+    if (!test::make_video(dir / "a.mp4", spec)) return 1;
+    spec.width = 426;
+    spec.height = 240;
+    if (!test::make_video(dir / "b.mp4", spec)) return 1;
+    test::write_file(dir / "a.en.vtt", "WEBVTT\n\n00:00.000 --> 00:00.900\nHello\n");
+    test::write_file(dir / "a.es.vtt", "WEBVTT\n\n00:00.000 --> 00:00.900\nHola\n");
+    test::write_file(dir / "bad.mp4", std::string(4096, 'x'));
+
+    log::set_min_level(std::getenv("LASR_SOAK_TRACE") ? log::Level::debug : log::Level::error);
+    PlayerOptions o;
+    o.headless = true;
+    o.untimed = true;
+    o.audio = false;
+    auto created = Player::create(o);
+    if (!created) {
+        std::fprintf(stderr, "soak: %s\n", created.error().describe().c_str());
+        return 1;
+    }
+    Player& player = **created;
+    auto item = [&](int i) {
+        MediaItem m{"t" + std::to_string(i), (dir / (i % 2 ? "b.mp4" : "a.mp4")).string(), 1.0, {}};
+        if (i % 50 == 49) m.path = (dir / "bad.mp4").string();
+        if (!std::getenv("LASR_SOAK_NO_CAPTIONS"))
+            m.captions = {{"en", (dir / "a.en.vtt").string()}, {"es", (dir / "a.es.vtt").string()}};
+        return m;
+    };
+    int next = 0, done = 0, failed = 0;
+    (void)player.load(item(next++));
+    while (next < 3) (void)player.queue(item(next++));
+    double rss_start = 0;
+    auto t0 = std::chrono::steady_clock::now();
+    while (done < n) {
+        for (const auto& ev : player.wait(1.0)) {
+            if (std::getenv("LASR_SOAK_TRACE") && ev.kind == PlayerEvent::Kind::started && done > 300)
+                std::fprintf(stderr, "started %s\n", ev.tag.c_str());
+            if (ev.kind == PlayerEvent::Kind::ended || ev.kind == PlayerEvent::Kind::failed) {
+                if (next < n) (void)player.queue(item(next++));
+                failed += ev.kind == PlayerEvent::Kind::failed;
+                if (++done == warmup) rss_start = rss_mb();
+                if (std::getenv("LASR_SOAK_TRACE") && done % 100 == 0) std::fprintf(stderr, "done %d rss %.1f MB\n", done, rss_mb());
+            }
+        }
+        if (std::chrono::steady_clock::now() - t0 > std::chrono::minutes(10)) break;
+    }
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double rss_end = rss_mb();
+    std::printf("soak_transitions %d items\n", done);
+    std::printf("soak_failed_items %d items (one in fifty is a bad file on purpose)\n", failed);
+    std::printf("soak_seconds %.1f s (%.1f s of video)\n", secs, static_cast<double>(done));
+    std::printf("soak_rss_start_mb %.1f MB (after %d transitions)\n", rss_start, warmup);
+    std::printf("soak_rss_end_mb %.1f MB\n", rss_end);
+    std::printf("soak_rss_growth_mb %.2f MB\n", rss_end - rss_start);
+    return 0;
+}

@@ -1,0 +1,195 @@
+// The player drawing real frames through libmpv's render API into an
+// offscreen OpenGL context (Mesa llvmpipe through EGL, no display):
+// transitions between playlist items, and OpenGL errors.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "media/player.hpp"
+#include "tests/support/fixtures.hpp"
+#include "tests/support/gl_offscreen.hpp"
+
+namespace lasr {
+namespace {
+
+namespace fs = std::filesystem;
+using Rgb = std::array<uint8_t, 3>;
+
+// A clip of one colour whose brightness steps up with every frame, so each
+// new frame can be told from a repeat of the last one.
+bool make_colour(const fs::path& out, const char* channel, const char* size, double seconds) {
+    std::string level = "'64+N*6'";
+    std::string geq = std::string("geq=r=") + (std::string(channel) == "r" ? level : "0") +
+                      ":g=0:b=" + (std::string(channel) == "b" ? level : "0");
+    return test::run({"ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                      std::string("color=c=black:size=") + size + ":rate=25:duration=" + std::to_string(seconds) +
+                          ",format=rgb24," + geq,
+                      "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-movflags", "+faststart",
+                      out.string()}) == 0;
+}
+
+bool reddish(const Rgb& c) { return c[0] > 40 && c[1] < 30 && c[2] < 30; }
+bool blueish(const Rgb& c) { return c[2] > 40 && c[0] < 30 && c[1] < 30; }
+
+struct Frame {
+    double t;
+    Rgb centre;
+};
+
+class PlayerRender : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dir_ = new test::TempDir();
+        ASSERT_TRUE(make_colour(*dir_ / "red.mp4", "r", "320x180", 1.0));
+        ASSERT_TRUE(make_colour(*dir_ / "blue.mp4", "b", "320x180", 1.0));
+        ASSERT_TRUE(make_colour(*dir_ / "blue-large.mp4", "b", "480x270", 1.0));  // another size: a reconfig
+    }
+    static void TearDownTestSuite() {
+        delete dir_;
+        dir_ = nullptr;
+    }
+    void SetUp() override {
+        std::string why;
+        gl_ = test::OffscreenGl::create(320, 180, &why);
+        if (!gl_) GTEST_SKIP() << "no offscreen OpenGL: " << why;
+        PlayerOptions o;
+        o.audio = false;
+        auto p = Player::create(o);
+        ASSERT_TRUE(p) << p.error().describe();
+        player_ = std::move(*p);
+        auto st = player_->attach_renderer(&test::OffscreenGl::get_proc_address, nullptr);
+        ASSERT_TRUE(st) << st.error().describe();
+    }
+    void TearDown() override { player_.reset(); }  // the renderer goes before the context
+
+    static fs::path path(const char* name) { return *dir_ / name; }
+
+    // Runs a render loop like the kiosk's until `tag` ends; `fbo` picks the
+    // framebuffer for each frame.
+    std::vector<PlayerEvent> run_until_end(const std::string& tag, std::vector<Frame>* frames,
+                                           const std::function<int(int)>& fbo_for_frame = {}) {
+        std::vector<PlayerEvent> all;
+        auto t0 = std::chrono::steady_clock::now();
+        auto deadline = t0 + std::chrono::seconds(20);
+        int n = 0;
+        while (std::chrono::steady_clock::now() < deadline) {
+            for (auto& ev : player_->poll()) {
+                all.push_back(ev);
+                if (ev.tag == tag && ev.kind != PlayerEvent::Kind::started) return all;
+            }
+            if (player_->frame_pending()) {
+                int fbo = fbo_for_frame ? fbo_for_frame(n) : gl_->fbo();
+                (void)player_->render(fbo, gl_->width(), gl_->height());
+                double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                if (frames) frames->push_back(Frame{t, gl_->pixel(160, 90)});
+                player_->report_swap();
+                ++n;
+            } else {
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            }
+        }
+        ADD_FAILURE() << "no end event for " << tag;
+        return all;
+    }
+
+    static test::TempDir* dir_;
+    std::unique_ptr<test::OffscreenGl> gl_;
+    std::unique_ptr<Player> player_;
+};
+test::TempDir* PlayerRender::dir_ = nullptr;
+
+TEST_F(PlayerRender, NextItemFollowsWithNoBlackFrame) {
+    ASSERT_TRUE(player_->load(MediaItem{"red", path("red.mp4"), 1.0, {}}));
+    ASSERT_TRUE(player_->queue(MediaItem{"blue", path("blue.mp4"), 1.0, {}}));
+    std::vector<Frame> frames;
+    auto all = run_until_end("blue", &frames);
+    ASSERT_EQ(all.back().kind, PlayerEvent::Kind::ended);
+    // Every frame drawn from the first red one on is red or blue: never
+    // black, never anything in between.
+    size_t first_red = 0;
+    while (first_red < frames.size() && !reddish(frames[first_red].centre)) ++first_red;
+    ASSERT_LT(first_red, frames.size()) << "no red frame";
+    double last_new_red = -1, first_blue = -1;
+    for (size_t i = first_red; i < frames.size(); ++i) {
+        const Rgb& c = frames[i].centre;
+        bool red = reddish(c), blue = blueish(c);
+        EXPECT_TRUE(red || blue) << "frame " << i << " at " << frames[i].t << " s is " << int(c[0]) << "," << int(c[1])
+                                 << "," << int(c[2]);
+        if (red && (i == first_red || c != frames[i - 1].centre)) last_new_red = frames[i].t;
+        if (blue && first_blue < 0) first_blue = frames[i].t;
+    }
+    ASSERT_GT(first_blue, 0) << "no blue frame";
+    if (HasFailure())
+        for (size_t i = first_red; i < frames.size() && i < first_red + 40; ++i)
+            std::printf("  frame %zu %.3f %d,%d,%d\n", i, frames[i].t, frames[i].centre[0], frames[i].centre[1],
+                        frames[i].centre[2]);
+    // From the last new frame of red to the first of blue: one frame
+    // interval (40 ms at 25 fps) when the change is seamless.
+    double gap_ms = (first_blue - last_new_red) * 1000;
+    std::printf("gap from the last new red frame to the first blue one: %.1f ms\n", gap_ms);
+    EXPECT_LT(gap_ms, 250) << "the next item came late";
+}
+
+TEST_F(PlayerRender, OpenGlErrorsFailTheItemAndThePlaylistGoesOn) {
+    ASSERT_TRUE(player_->load(MediaItem{"red", path("red.mp4"), 1.0, {}}));
+    ASSERT_TRUE(player_->queue(MediaItem{"blue", path("blue.mp4"), 1.0, {}}));
+    // Red is drawn into a framebuffer with nothing attached: every frame is
+    // an OpenGL error. Blue is drawn normally.
+    bool red_failed_seen = false;
+    std::vector<PlayerEvent> all;
+    auto fbo = [&](int) { return red_failed_seen ? gl_->fbo() : gl_->broken_fbo(); };
+    auto t0 = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20)) {
+        bool done = false;
+        for (auto& ev : player_->poll()) {
+            all.push_back(ev);
+            red_failed_seen = red_failed_seen || (ev.tag == "red" && ev.kind == PlayerEvent::Kind::failed);
+            done = done || (ev.tag == "blue" && ev.kind != PlayerEvent::Kind::started);
+        }
+        if (done) break;
+        if (player_->frame_pending()) {
+            auto st = player_->render(fbo(0), gl_->width(), gl_->height());
+            if (!red_failed_seen && !st) {
+                EXPECT_EQ(st.error().code, Errc::internal);
+            }
+            player_->report_swap();
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+    }
+    const PlayerEvent* red_failed = nullptr;
+    for (const auto& ev : all)
+        if (ev.tag == "red" && ev.kind == PlayerEvent::Kind::failed) red_failed = &ev;
+    ASSERT_TRUE(red_failed);
+    ASSERT_TRUE(red_failed->error);
+    EXPECT_EQ(red_failed->error->code, Errc::internal);
+    EXPECT_NE(red_failed->error->message.find("GL_INVALID_FRAMEBUFFER_OPERATION"), std::string::npos)
+        << red_failed->error->message;
+    EXPECT_EQ(all.back().tag, "blue");
+    EXPECT_EQ(all.back().kind, PlayerEvent::Kind::ended);
+    EXPECT_GE(player_->stats().render_errors, 3u);
+}
+
+
+// mpv reconfigures its renderer when the picture size changes, and queues
+// one empty frame while it does: at most one black frame, no more.
+TEST_F(PlayerRender, AChangeOfPictureSizeCostsAtMostOneEmptyFrame) {
+    ASSERT_TRUE(player_->load(MediaItem{"red", path("red.mp4"), 1.0, {}}));
+    ASSERT_TRUE(player_->queue(MediaItem{"blue", path("blue-large.mp4"), 1.0, {}}));
+    std::vector<Frame> frames;
+    auto all = run_until_end("blue", &frames);
+    ASSERT_EQ(all.back().kind, PlayerEvent::Kind::ended);
+    size_t i = 0;
+    while (i < frames.size() && !reddish(frames[i].centre)) ++i;
+    int other = 0;
+    bool blue = false;
+    for (; i < frames.size(); ++i) {
+        blue = blue || blueish(frames[i].centre);
+        if (!reddish(frames[i].centre) && !blueish(frames[i].centre)) ++other;
+    }
+    EXPECT_TRUE(blue);
+    EXPECT_LE(other, 1);
+}
+}  // namespace
+}  // namespace lasr
