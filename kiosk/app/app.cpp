@@ -62,6 +62,7 @@ App::App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player
     state_.language = config_.kiosk.language;
     state_.captions = config_.player.captions;
     wall_clock_ = system_utc_seconds;
+    training_env_ = training;
     if (auto d = Directory::build(catalog())) directory_ = std::move(*d);
     else log::error(d.error());  // the list still shows, unsearchable
     refresh_alerts();
@@ -94,12 +95,29 @@ Screen App::after_play() const {
 void App::replace_pack(std::shared_ptr<ContentPack> pack, double now) {
     if (!pack) return;
     (void)now;
+    // The old pack lives until everything built on its catalog is rebuilt.
+    std::shared_ptr<ContentPack> old = std::move(pack_);
     pack_ = std::move(pack);
     state_.content.version = catalog().info.version;
     log::info("app", "pack_live version=" + std::to_string(catalog().info.version) +
                          " courses=" + std::to_string(catalog().courses.size()) +
                          " resources=" + std::to_string(catalog().resources.size()) +
                          " alerts=" + std::to_string(catalog().alerts.size()));
+    // The search index, the alerts and (on a training screen) the schedule
+    // come from the catalog: rebuilt over the new one.
+    if (auto d = Directory::build(catalog())) directory_ = std::move(*d);
+    else {
+        directory_.reset();
+        log::error(d.error());
+    }
+    refresh_alerts();
+    refresh_results();
+    if (training_) {
+        // Its Schedule holds a reference to the old catalog: a new training
+        // mode over the new one picks up where saved progress left off.
+        training_.reset();
+        training_ = std::make_unique<TrainingMode>(*this, config_, training_env_);
+    }
     switch (state_.screen) {
         case Screen::course:
             if (!catalog().find_course(state_.course_id)) {

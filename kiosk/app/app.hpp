@@ -202,6 +202,7 @@ private:
     size_t attract_next_ = 0;
     bool attract_playing_ = false;
     std::unique_ptr<TrainingMode> training_;
+    TrainingEnv training_env_;  // kept to rebuild training mode for a new pack
     bool stopped_ = false;  // app stop recorded
 };
 

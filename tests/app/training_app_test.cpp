@@ -351,6 +351,23 @@ TEST_F(TrainingAppTest, UntrustedClockPlaysTheDefaultUntilItIsSet) {
     EXPECT_EQ(shows(*app), "morning");
 }
 
+TEST_F(TrainingAppTest, ANewPackBringsItsScheduleWithoutARestart) {
+    write_pack(R"({"default_playlist": "open", "playlists": [{"id": "open", "course": "c1"}]})");
+    wall = utc(2026, 12, 1, 15, 0);
+    auto app = make_app();
+    app->tick(1);
+    EXPECT_EQ(shows(*app), "open");
+    // The next pack (synced while this one plays) schedules another playlist.
+    write_pack(R"({"default_playlist": "quiet", "playlists": [{"id": "quiet", "course": "c4"}]})");
+    auto next = ContentPack::open(dir / "pack");
+    ASSERT_TRUE(next) << next.error().describe();
+    app->replace_pack(*next, 2);
+    next = Result<std::shared_ptr<ContentPack>>(make_error(Domain::content, Errc::not_found, "dropped"));
+    app->tick(3);  // the old catalog is gone: the new schedule must not reach it
+    EXPECT_EQ(shows(*app), "quiet");
+    EXPECT_EQ(&app->training()->schedule().catalog(), &app->catalog());
+}
+
 TEST_F(TrainingAppTest, NoNavigationOnAnUnattendedScreen) {
     write_pack(R"({"default_playlist": "open", "playlists": [{"id": "open", "course": "c1"}]})");
     wall = utc(2026, 12, 1, 15, 0);
