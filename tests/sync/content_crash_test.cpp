@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -154,15 +155,37 @@ TEST_F(CrashTest, KilledWhileDownloadingTheDownloadResumes) {
 TEST_F(CrashTest, TheRealSyncCommandKilledAtRandomMoments) {
     // lasr-kioskctl sync-content, SIGKILLed after a random delay, again and
     // again on one store, until a run finishes.
+    //
+    // nginx lets the first second's worth of bytes of each response through
+    // at once, so this server's limit is well under one video's size: a run
+    // then takes long enough for the kills to land in its downloads too, not
+    // only in start-up.
+    std::string err;
+    auto slow = test::Nginx::start(tmp / "www", "limit_rate 150k;", &err);
+    ASSERT_TRUE(slow) << err;
     fs::path d = fresh_store("random");
     test::write_file(tmp / "kiosk.toml", "[kiosk]\nlibrary_id = \"springfield\"\ndata_dir = \"" + tmp.path().string() +
-                                             "/random-data\"\n[content]\nserver_url = \"" + nginx->url("/pack/") +
+                                             "/random-data\"\n[content]\nserver_url = \"" + slow->url("/pack/") +
                                              "\"\npublic_key = \"" + key.pub.base64() + "\"\n");
     fs::create_directories(tmp / "random-data");
     fs::rename(d, tmp / "random-data/content");
     d = tmp / "random-data/content";
+    // How long one whole run takes here, on a throwaway copy of the store
+    // and config, so the kills land inside the run on a fast or a slow
+    // machine alike rather than after it has finished.
+    fs::path probe = tmp / "probe-data";
+    fs::create_directories(probe);
+    fs::copy(tmp / "template", probe / "content", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    test::write_file(tmp / "probe.toml", "[kiosk]\nlibrary_id = \"springfield\"\ndata_dir = \"" + probe.string() +
+                                             "\"\n[content]\nserver_url = \"" + slow->url("/pack/") +
+                                             "\"\npublic_key = \"" + key.pub.base64() + "\"\n");
+    auto t0 = std::chrono::steady_clock::now();
+    ASSERT_EQ(test::run({kCtl, "sync-content", "--quiet", "--config", (tmp / "probe.toml").string()}), 0);
+    int whole_ms = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+    std::printf("crash_random_whole_run_ms %d\n", whole_ms);
     std::mt19937 rng(12345);
-    std::uniform_int_distribution<int> delay_ms(20, 90);
+    std::uniform_int_distribution<int> delay_ms(std::max(1, whole_ms / 20), std::max(2, whole_ms * 2 / 5));
     int finished_at = -1;
     for (int round = 0; round < 12 && finished_at < 0; ++round) {
         pid_t pid = test::spawn({kCtl, "sync-content", "--quiet", "--config", (tmp / "kiosk.toml").string()});
