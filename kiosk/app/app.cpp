@@ -83,6 +83,13 @@ void App::note_error(const Error& e) {
     note({EventKind::kiosk_error, kind});
 }
 
+void App::note_stop() {
+    if (!usage_ || stopped_) return;
+    stopped_ = true;
+    if (auto st = usage_->end_session(); !st) log::error(st.error());
+    note({EventKind::app_stopped});
+}
+
 void App::note_play(EventKind kind, double position, double from) {
     if (!usage_ || play_row_ < 0) return;
     if (auto st = usage_->play_event(play_row_, kind, position, from); !st) log::error(st.error());
@@ -248,11 +255,7 @@ void App::dispatch(const Intent& in, double now) {
         case Intent::Kind::quit:
             if (state_.screen == Screen::player || attract_playing_) player_.stop();
             state_.quit = true;
-            if (usage_ && !stopped_) {
-                stopped_ = true;
-                if (auto st = usage_->end_session(); !st) log::error(st.error());
-                note({EventKind::app_stopped});
-            }
+            note_stop();
             break;
         case Intent::Kind::toggle_transcript:
             state_.transcript_open = !state_.transcript_open;
@@ -322,9 +325,11 @@ void App::dispatch(const Intent& in, double now) {
                 log::info("app", "admin restart");
                 state_.exit_code = kExitRestart;
                 state_.quit = true;
+                note_stop();
             } else if (in.arg == "exit") {
                 log::info("app", "admin exit");
                 state_.quit = true;
+                note_stop();
             } else if (in.arg == "close") {
                 go(Screen::home);
             }

@@ -186,6 +186,7 @@ private:
     void note(const UsageEvent& event);
     void note_error(const Error& error);
     void note_play(EventKind kind, double position, double from = 0);
+    void note_stop();  // the session (if any) and the app end
 
     Config config_;
     std::shared_ptr<ContentPack> pack_;
