@@ -251,7 +251,7 @@ int main() {
         ::usleep(30 * 1000 * 1000);
         double b = proc_cpu_s(pid);
         double secs = std::chrono::duration<double>(Clock::now() - ta).count();
-        auto o = finish(*c, "never", 30);
+        auto o = finish(*c, "never", 60);
         if (a >= 0 && b >= 0) std::printf("idle_cpu_percent %.2f %% of one core (home screen, 30 s)\n", (b - a) / secs * 100);
         if (o.status != 0) std::fprintf(stderr, "idle run ended with status %d\n", o.status);
     }

@@ -203,8 +203,8 @@ TEST(Player, HeadlessHasNoRenderer) {
 // multicolour), in Matroska: mpv opens the file but cannot decode it.
 bool make_undecodable(const fs::path& out, bool with_audio) {
     std::vector<std::string> argv = {"ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
-                                     "-i", "testsrc=size=320x200:rate=25:duration=2"};
-    if (with_audio) argv.insert(argv.end(), {"-f", "lavfi", "-i", "sine=duration=2", "-c:a", "aac"});
+                                     "-i", "testsrc=size=320x200:rate=25:duration=1"};
+    if (with_audio) argv.insert(argv.end(), {"-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac"});
     argv.insert(argv.end(), {"-c:v", "a64multi", "-f", "matroska", out.string()});
     return test::run(argv) == 0;
 }
@@ -214,8 +214,8 @@ TEST_F(PlayerFiles, UndecodableVideoCodecFailsAndThePlaylistGoesOn) {
     ASSERT_TRUE(make_undecodable(path("a64-sound.mkv"), true));
     auto player = headless_player(untimed());
     ASSERT_TRUE(player);
-    ASSERT_TRUE(player->load(MediaItem{"a64", path("a64.mkv"), 2.0, {}}));
-    ASSERT_TRUE(player->queue(MediaItem{"a64-sound", path("a64-sound.mkv"), 2.0, {}}));
+    ASSERT_TRUE(player->load(MediaItem{"a64", path("a64.mkv"), 1.0, {}}));
+    ASSERT_TRUE(player->queue(MediaItem{"a64-sound", path("a64-sound.mkv"), 1.0, {}}));
     ASSERT_TRUE(player->queue(MediaItem{"good", path("good.mp4"), 4.0, {}}));
     auto all = events_until_end(*player, "good");
     for (const char* tag : {"a64", "a64-sound"}) {
