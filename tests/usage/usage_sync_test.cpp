@@ -435,7 +435,11 @@ TEST_F(UsageSyncTest, TheServiceUploadsOnTheWorkerAndNeverBlocksThePoller) {
             std::this_thread::sleep_for(milliseconds(static_cast<int64_t>(
                 std::min(10.0, service.seconds_until_due() * 1000))));
         }
-        EXPECT_LT(worst_poll_ms, 5.0) << "poll() only posts; it never waits for the network";
+        // An upload here waits a second on the stalled request; a poll()
+        // that waited for it would take that long. The bound is far below
+        // it and far above scheduling noise (ASan on a loaded CI machine
+        // showed 5 ms). How short a poll is goes to benchmarks, not tests.
+        EXPECT_LT(worst_poll_ms, 250.0) << "poll() only posts; it never waits for the network";
     }
     EXPECT_TRUE(service.state().configured);
     EXPECT_EQ(service.state().sent, static_cast<int64_t>(made.size()));
