@@ -330,6 +330,9 @@ void App::dispatch(const Intent& in, double now) {
                 log::info("app", "admin exit");
                 state_.quit = true;
                 note_stop();
+            } else if (in.arg == "sync_now") {
+                log::info("app", "admin: sync now");
+                state_.sync_now = true;
             } else if (in.arg == "close") {
                 go(Screen::home);
             }
@@ -506,6 +509,15 @@ AdminStatus App::admin_status() const {
         if (f >> state && state == "up") a.network_up.push_back(name);
     }
     for (const auto& p : log::recent_problems()) a.problems.push_back(p.component + ": " + p.text);
+    a.content = state_.content;
+    a.upload = state_.upload;
+    if (usage_) {
+        if (auto q = usage_->status()) {
+            a.have_queue = true;
+            a.queue = std::move(*q);
+        }
+    }
+    a.now = static_cast<std::time_t>(wall_clock_());
     return a;
 }
 

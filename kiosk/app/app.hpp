@@ -3,10 +3,12 @@
 // each frame and hands back Intents. Tests drive it with a headless Player.
 #pragma once
 
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/config.hpp"
@@ -81,7 +83,21 @@ struct AppState {
         double sync_fraction = 0;   // 0..1 of the bytes to fetch
         double sync_eta_s = -1;     // -1: unknown
         std::string sync_error;     // the last poll's failure
+        bool sync_configured = false;  // a content server is set
+        size_t files_done = 0, files_total = 0;
+        uint64_t bytes_done = 0, bytes_total = 0;
+        std::time_t sync_last_success = 0;  // 0: not since start
     } content;
+    // Usage upload to the LRS, for the admin screen (set by the shell).
+    struct Upload {
+        bool configured = false;    // an LRS is set
+        bool paused = false;        // it refused our credentials: staff must act
+        std::string last_outcome;   // "drained", "backoff", ... ("" before the first)
+        std::string last_message;
+    } upload;
+    // Staff asked to look for content and upload usage now (the shell acts
+    // on it and clears it).
+    bool sync_now = false;
     bool quit = false;
     int exit_code = 0;
 
@@ -119,6 +135,11 @@ struct AdminStatus {
     uint64_t disk_total_bytes = 0;
     std::vector<std::string> network_up;  // interfaces that are up (not lo)
     std::vector<std::string> problems;    // recent warnings and errors, newest last
+    AppState::Content content;            // content sync
+    AppState::Upload upload;              // usage upload
+    bool have_queue = false;              // the usage outbox could be read
+    UsageStatus queue;                    // what waits for the LRS
+    std::time_t now = 0;                  // when this was gathered (wall clock)
 };
 
 class App {
@@ -153,6 +174,9 @@ public:
     // back to the nearest one that exists.
     void replace_pack(std::shared_ptr<ContentPack> pack, double now);
     AppState::Content& content_state() { return state_.content; }
+    AppState::Upload& upload_state() { return state_.upload; }
+    // Returns and clears a staff request to sync now.
+    bool take_sync_now() { return std::exchange(state_.sync_now, false); }
 
     // --play FILE --quit-at-end: plays one file and quits with 0 when it ends
     // complete, 3 when it fails or ends early.

@@ -302,8 +302,15 @@ int run_kiosk(const ShellOptions& opt) {
                                               : 0;
                         c.sync_eta_s = st.progress.eta_s;
                         c.sync_error = st.last_error;
+                        c.files_done = st.progress.files_done;
+                        c.files_total = st.progress.files_total;
+                        c.bytes_done = st.progress.bytes_done;
+                        c.bytes_total = st.progress.bytes_total;
+                        c.sync_last_success = st.last_success;
                     });
+                app.content_state().sync_configured = true;
             }
+            if (usage_sync) app.upload_state().configured = usage_sync->state().configured;
             ScriptRunner script(std::move(steps));
             if (opt.play_file.empty()) app.start_attract(clock.now());
             const bool scripted = !opt.script.empty();
@@ -356,9 +363,20 @@ int run_kiosk(const ShellOptions& opt) {
                     app.on_player_events(events, now);
                     redraw = std::max(redraw, 2);
                 }
+                if (app.take_sync_now()) {
+                    if (content_sync) content_sync->poll_soon();
+                    if (usage_sync) usage_sync->sync_soon();
+                }
                 if (content_sync) content_sync->tick(now);
                 worker.drain();
-                if (usage_sync) usage_sync->poll(worker);
+                if (usage_sync) {
+                    usage_sync->poll(worker);
+                    const SyncServiceState& us = usage_sync->state();
+                    auto& up = app.upload_state();
+                    up.paused = us.paused;
+                    up.last_outcome = us.last_outcome;
+                    up.last_message = us.last_message;
+                }
                 app.tick(now);
                 if (app.state().quit) break;
                 if (app.training() && app.training()->status().revision != training_revision) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "kiosk/app/admin_text.hpp"
 #include "kiosk/app/qr.hpp"
 #include "kiosk/app/strings.hpp"
 #include "kiosk/ui/theme.hpp"
@@ -917,7 +918,9 @@ void admin(Ui& ui, float top) {
     std::string net;
     for (const auto& n : a.network_up) net += (net.empty() ? "" : ", ") + n;
     item(rx, ryy, ui.t("admin.network"), net.empty() ? ui.t("admin.offline") : ui.t("admin.online") + " (" + net + ")", ui.pal.text);
-    item(rx, ryy, ui.t("admin.sync"), ui.t("admin.sync_not_configured"), ui.pal.muted);
+    for (auto [key, line] : {std::pair{"admin.sync", content_sync_line(a, ui.lang)},
+                             std::pair{"admin.upload", usage_upload_line(a, ui.lang)}})
+        item(rx, ryy, ui.t(key), line.text, line.problem ? ui.pal.accent : line.quiet ? ui.pal.muted : ui.pal.text);
     text(ui, ui.f.small, ImVec2(rx, ryy), ui.pal.muted, ui.t("admin.problems"));
     ryy += ui.f.small->FontSize + ui.px(4);
     float prob_bottom = ui.ctx.height - ui.px(140);
@@ -934,8 +937,9 @@ void admin(Ui& ui, float top) {
     float by = ui.ctx.height - ui.px(112);
     float bx = margin;
     struct Act { const char* id; const char* key; };
-    for (Act act : {Act{"test_pattern", "admin.test_pattern"}, Act{"restart", "admin.restart"}, Act{"exit", "admin.exit"},
-                    Act{"close", "admin.close"}}) {
+    for (Act act : {Act{"sync_now", "admin.sync_now"}, Act{"test_pattern", "admin.test_pattern"},
+                    Act{"restart", "admin.restart"}, Act{"exit", "admin.exit"}, Act{"close", "admin.close"}}) {
+        if (std::string_view(act.id) == "sync_now" && !a.content.sync_configured && !a.upload.configured) continue;
         const std::string& label = ui.t(act.key);
         bool main = std::string_view(act.id) == "close";
         if (pill(ui, std::string("admin:") + act.id, ImVec2(bx, by), label, main ? ui.pal.primary : ui.pal.card,

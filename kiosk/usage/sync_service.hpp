@@ -58,6 +58,9 @@ public:
     // Seconds until poll() has something to post (0 when due now).
     double seconds_until_due() const;
     const SyncServiceState& state() const { return state_; }
+    // Staff asked for an upload now: the next poll() posts one (also when
+    // paused by a 401/403, so fixed credentials are tried at once).
+    void sync_soon() { next_sync_ = Time{}; }
 
 private:
     using Time = std::chrono::steady_clock::time_point;

@@ -341,6 +341,38 @@ TEST_F(AppTest, PinPadUnlocksAndLocksOutAfterRepeatedFailures) {
     EXPECT_EQ(app->state().exit_code, App::kExitRestart);
 }
 
+TEST_F(AppTest, AdminStatusCarriesTheSyncStateAndSyncNowNeedsTheAdminScreen) {
+    auto h = crypto::hash_pin("2468");
+    ASSERT_TRUE(h);
+    config.admin.pin_hash = *h;
+    auto app = make_app();
+    // Staff asking for a sync is an admin action: nothing before the PIN.
+    app->dispatch({Intent::Kind::admin_action, "sync_now"}, 1);
+    EXPECT_FALSE(app->take_sync_now());
+    app->dispatch({Intent::Kind::admin_open}, 2);
+    for (char c : std::string("2468")) app->dispatch({Intent::Kind::pin_key, std::string(1, c)}, 2);
+    app->dispatch({Intent::Kind::pin_submit}, 2);
+    ASSERT_EQ(app->state().screen, Screen::admin);
+    app->dispatch({Intent::Kind::admin_action, "sync_now"}, 3);
+    EXPECT_TRUE(app->take_sync_now());
+    EXPECT_FALSE(app->take_sync_now());  // taken once
+
+    // What the shell reports, and the real outbox, reach the admin status.
+    app->content_state().sync_configured = true;
+    app->content_state().sync_phase = "fetch";
+    app->content_state().bytes_done = 5;
+    app->upload_state().configured = true;
+    app->upload_state().paused = true;
+    auto a = app->admin_status();
+    EXPECT_TRUE(a.content.sync_configured);
+    EXPECT_EQ(a.content.sync_phase, "fetch");
+    EXPECT_EQ(a.content.bytes_done, 5u);
+    EXPECT_TRUE(a.upload.paused);
+    ASSERT_TRUE(a.have_queue);
+    EXPECT_GE(a.queue.queued, 1);  // at least the app's start, not yet sent
+    EXPECT_GT(a.now, 0);
+}
+
 TEST_F(AppTest, NoPinSetMeansNoAdmin) {
     auto app = make_app();
     app->dispatch({Intent::Kind::admin_open}, 1);
