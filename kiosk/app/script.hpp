@@ -48,6 +48,11 @@ public:
     // the app; UI actions come back for the loop to perform.
     Action next(App& app, double now);
     bool done() const { return pc_ >= steps_.size(); }
+    // In a wait step (settled): the loop need not draw for the script.
+    bool waiting() const {
+        return settle_frames_ == 0 && !done() &&
+               (steps_[pc_].kind == ScriptStep::Kind::wait_ms || steps_[pc_].kind == ScriptStep::Kind::wait_end);
+    }
     // Seconds the loop may sleep before the script needs it again.
     double idle_for(double now) const;
     // After a failed action: the step and why, for the log.

@@ -437,7 +437,9 @@ int run_kiosk(const ShellOptions& opt) {
                             app.dispatch({Intent::Kind::quit, ""}, now);
                             break;
                     }
-                    redraw = std::max(redraw, 1);
+                    // A step shows what it did; a wait draws nothing, so a
+                    // scripted kiosk idles like an unscripted one.
+                    if (act.kind != ScriptRunner::Action::Kind::none || !script.waiting()) redraw = std::max(redraw, 1);
                 }
                 if (scripted && script.done() && opt.play_file.empty() && !app.state().quit) {
                     app.dispatch({Intent::Kind::quit, ""}, now);
@@ -541,7 +543,7 @@ int run_kiosk(const ShellOptions& opt) {
                 if (!out.intents.empty()) redraw = std::max(redraw, 2);
             }
             exit_code = exit_code != 0 ? exit_code : app.state().exit_code;
-            if (usage) log::info("ui", "exit code=" + std::to_string(exit_code));
+            log::info("ui", "exit code=" + std::to_string(exit_code) + " frames=" + std::to_string(frames_shown));
         }
         // The player (and its render context) goes before the GL context.
     }
