@@ -26,7 +26,7 @@ HeadlessUi::HeadlessUi(int width, int height) : impl_(std::make_unique<Impl>()) 
     impl_->w = static_cast<float>(width);
     impl_->h = static_cast<float>(height);
     impl_->scale = height > width ? impl_->w / 1080.f : std::min(impl_->w / 1920.f, impl_->h / 1080.f);
-    impl_->fonts = load_fonts(impl_->scale);
+    impl_->fonts = load_fonts(impl_->scale, true);
     apply_style(impl_->scale);
     unsigned char* px = nullptr;
     int tw = 0, th = 0;

@@ -214,6 +214,10 @@ int run_kiosk(const ShellOptions& opt) {
     }
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+    // Video and a flat 2D UI: no depth or stencil buffer (with a software
+    // renderer each would be another screen-sized buffer in RAM).
+    glfwWindowHint(GLFW_DEPTH_BITS, 0);
+    glfwWindowHint(GLFW_STENCIL_BITS, 0);
     GLFWwindow* window = glfwCreateWindow(w, h, "LASR Kiosk", monitor, nullptr);
     if (!window) {
         log::error("ui", "could not create an OpenGL 3.0 window");
@@ -242,10 +246,19 @@ int run_kiosk(const ShellOptions& opt) {
     glfwGetFramebufferSize(window, &fbw, &fbh);
     float scale = std::min(static_cast<float>(fbw) / 1920.f, static_cast<float>(fbh) / 1080.f);
     if (fbh > fbw) scale = static_cast<float>(fbw) / 1080.f;  // portrait
-    FontSet fonts = load_fonts(scale);
+    FontSet fonts = load_fonts(scale, false);
     apply_style(scale);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 130");
+    // The font atlas goes to the GPU now, and its CPU copies (an 8-bit and
+    // a 32-bit image of every glyph at every size) are freed: they are
+    // needed only to build the texture, which is never rebuilt.
+    ImGui_ImplOpenGL3_CreateDeviceObjects();
+    auto atlas_uploaded = [&io] {
+        log::debug("ui", "font atlas " + std::to_string(io.Fonts->TexWidth) + "x" + std::to_string(io.Fonts->TexHeight));
+        io.Fonts->ClearTexData();
+    };
+    atlas_uploaded();
     phase("imgui");
 
     int exit_code = 0;
@@ -477,6 +490,13 @@ int run_kiosk(const ShellOptions& opt) {
                 if (redraw > 0) --redraw;
 
                 glfwGetFramebufferSize(window, &fbw, &fbh);
+                if (app.state().large_text && !fonts.has_large) {
+                    // The first "Aa" since start: build the large sizes now.
+                    ImGui_ImplOpenGL3_DestroyFontsTexture();
+                    fonts = load_fonts(scale, true);
+                    ImGui_ImplOpenGL3_CreateFontsTexture();
+                    atlas_uploaded();
+                }
                 ImGui_ImplOpenGL3_NewFrame();
                 ImGui_ImplGlfw_NewFrame();
                 if (tap.phase > 0) {

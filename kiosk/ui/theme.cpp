@@ -39,9 +39,13 @@ const Palette& palette(bool high_contrast) {
     return high_contrast ? contrast : normal;
 }
 
-FontSet load_fonts(float scale) {
+FontSet load_fonts(float scale, bool with_large) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
+    // The atlas as tall as its glyphs need, not the next power of two (GL
+    // has not needed those for decades): its texture is most of the UI's
+    // memory.
+    io.Fonts->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight | ImFontAtlasFlags_NoMouseCursors;
     // Latin, Latin-1, Latin Extended-A/B, Vietnamese, punctuation.
     static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0100, 0x024F, 0x0300, 0x0323, 0x1EA0, 0x1EF9,
                                      0x2010, 0x2027, 0x2030, 0x205E, 0x20AB, 0x20AB, 0};
@@ -52,7 +56,10 @@ FontSet load_fonts(float scale) {
     auto add = [&](const char* file, float px) -> ImFont* {
         if (!file) return nullptr;
         ImFontConfig cfg;
-        cfg.OversampleH = 2;
+        // Horizontal oversampling sharpens small text; at 40 px and up it
+        // is invisible, and it would double those glyphs' share of the
+        // atlas (most of it: they are the biggest).
+        cfg.OversampleH = px * scale < 40 ? 2 : 1;
         cfg.OversampleV = 1;
         return io.Fonts->AddFontFromFileTTF(file, px * scale, &cfg, ranges);
     };
@@ -75,7 +82,10 @@ FontSet load_fonts(float scale) {
         return f;
     };
     if (!regular) log::warn("ui", "no Noto Sans or DejaVu font found; using ImGui's built-in font (install fonts-noto-core)");
-    FontSet fs{set(1.0f), set(1.3f)};
+    FontSet fs;
+    fs.normal = set(1.0f);
+    fs.large = with_large ? set(1.3f) : fs.normal;
+    fs.has_large = with_large;
     io.FontDefault = fs.normal.body;
     return fs;
 }

@@ -13,10 +13,13 @@ struct Fonts {
     ImFont* huge = nullptr;   // 72 px bold
 };
 
-// Both sizes are loaded at start-up: normal, and 1.3x for large-text mode.
+// Normal size, and 1.3x for large-text mode. The large set is loaded only
+// when asked for (most patrons never press "Aa": it would be two thirds of
+// the font atlas); until then `large` is the normal set.
 struct FontSet {
     Fonts normal;
     Fonts large;
+    bool has_large = false;
 };
 
 constexpr ImU32 rgb(unsigned r, unsigned g, unsigned b, unsigned a = 255) {
@@ -51,7 +54,8 @@ const Palette& palette(bool high_contrast);
 
 // Loads Noto Sans (falling back to DejaVu, then ImGui's own font) at both
 // sizes times `scale`, with Latin, Latin Extended and Vietnamese glyphs.
-FontSet load_fonts(float scale);
+// Rebuilds the atlas (call between frames, then recreate the font texture).
+FontSet load_fonts(float scale, bool with_large);
 void apply_style(float scale);
 
 }  // namespace lasr::ui
