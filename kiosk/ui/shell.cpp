@@ -246,20 +246,27 @@ int run_kiosk(const ShellOptions& opt) {
     glfwGetFramebufferSize(window, &fbw, &fbh);
     float scale = std::min(static_cast<float>(fbw) / 1920.f, static_cast<float>(fbh) / 1080.f);
     if (fbh > fbw) scale = static_cast<float>(fbw) / 1080.f;  // portrait
-    FontSet fonts = load_fonts(scale, false);
-    apply_style(scale);
-    ImGui_ImplGlfw_InitForOpenGL(window, true);
-    ImGui_ImplOpenGL3_Init("#version 130");
-    // The font atlas goes to the GPU now, and its CPU copies (an 8-bit and
-    // a 32-bit image of every glyph at every size) are freed: they are
-    // needed only to build the texture, which is never rebuilt.
-    ImGui_ImplOpenGL3_CreateDeviceObjects();
+    // The fonts and the GL side of ImGui are set up once the first video
+    // is loading: mpv opens and decodes it on its own threads meanwhile.
+    FontSet fonts;
     auto atlas_uploaded = [&io] {
         log::debug("ui", "font atlas " + std::to_string(io.Fonts->TexWidth) + "x" + std::to_string(io.Fonts->TexHeight));
+        // Its CPU copies (an 8-bit and a 32-bit image of every glyph at
+        // every size) are needed only to build the texture.
         io.Fonts->ClearTexData();
     };
-    atlas_uploaded();
-    phase("imgui");
+    bool ui_ready = false;
+    auto init_ui = [&] {
+        if (ui_ready) return;
+        ui_ready = true;
+        fonts = load_fonts(scale, false);
+        apply_style(scale);
+        ImGui_ImplGlfw_InitForOpenGL(window, true);
+        ImGui_ImplOpenGL3_Init("#version 130");
+        ImGui_ImplOpenGL3_CreateDeviceObjects();  // the font texture too
+        atlas_uploaded();
+        phase("imgui");
+    };
 
     int exit_code = 0;
     {
@@ -336,6 +343,7 @@ int run_kiosk(const ShellOptions& opt) {
                     app.dispatch({Intent::Kind::quit, ""}, clock.now());
                 }
             }
+            init_ui();
 
             InjectedTap tap;
             std::map<std::string, Rect> targets;
@@ -567,6 +575,7 @@ int run_kiosk(const ShellOptions& opt) {
         }
         // The player (and its render context) goes before the GL context.
     }
+    init_ui();  // (not yet when the player failed: shut down what exists)
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
