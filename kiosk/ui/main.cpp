@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "config/log.hpp"
+#include "config/process.hpp"
 #include "kiosk/app/strings.hpp"
 #include "kiosk/ui/shell.hpp"
 #include "media/crypto.hpp"
@@ -35,6 +36,7 @@ fs::path demo_pack_dir() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    lasr::limit_malloc_arenas();  // before any thread
     std::setlocale(LC_ALL, "");
     std::setlocale(LC_NUMERIC, "C");  // libmpv needs C number formatting
 

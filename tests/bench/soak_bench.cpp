@@ -4,13 +4,16 @@
 // fifty). Reports how much the process's resident memory grew.
 #include <malloc.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "config/log.hpp"
+#include "config/process.hpp"
 #include "media/player.hpp"
 #include "tests/support/fixtures.hpp"
 
@@ -31,6 +34,7 @@ double rss_mb() {
 
 int main(int argc, char** argv) {
     using namespace lasr;
+    limit_malloc_arenas();  // as lasr-kiosk does
     const int n = argc > 1 ? std::atoi(argv[1]) : 1000;
     const int warmup = 100;
     test::TempDir dir;
@@ -68,7 +72,13 @@ int main(int argc, char** argv) {
     int next = 0, done = 0, failed = 0;
     (void)player.load(item(next++));
     while (next < 3) (void)player.queue(item(next++));
-    double rss_start = 0;
+    // Resident memory moves by several MB from one moment to the next
+    // (mpv's threads, caches and frame pools come and go), so one sample at
+    // each end measures that noise. Sampled every 25 transitions after the
+    // warm-up; growth is the median of the last ten samples minus the
+    // median of the first ten, and the slope of a least-squares line is
+    // printed too.
+    std::vector<std::pair<int, double>> samples;
     auto t0 = std::chrono::steady_clock::now();
     while (done < n) {
         for (const auto& ev : player.wait(1.0)) {
@@ -77,19 +87,44 @@ int main(int argc, char** argv) {
             if (ev.kind == PlayerEvent::Kind::ended || ev.kind == PlayerEvent::Kind::failed) {
                 if (next < n) (void)player.queue(item(next++));
                 failed += ev.kind == PlayerEvent::Kind::failed;
-                if (++done == warmup) rss_start = rss_mb();
+                if (++done >= warmup && done % 25 == 0) samples.emplace_back(done, rss_mb());
                 if (std::getenv("LASR_SOAK_TRACE") && done % 100 == 0) std::fprintf(stderr, "done %d rss %.1f MB\n", done, rss_mb());
             }
         }
         if (std::chrono::steady_clock::now() - t0 > std::chrono::minutes(10)) break;
     }
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    double rss_end = rss_mb();
+    auto median_of = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v.empty() ? 0.0 : v[v.size() / 2];
+    };
+    const size_t k = std::min<size_t>(10, samples.size() / 2);
+    std::vector<double> head, tail, all;
+    for (size_t i = 0; i < samples.size(); ++i) {
+        all.push_back(samples[i].second);
+        if (i < k) head.push_back(samples[i].second);
+        if (i + k >= samples.size()) tail.push_back(samples[i].second);
+    }
+    double rss_start = median_of(head), rss_end = median_of(tail);
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (const auto& [x, y] : samples) {
+        sx += x;
+        sy += y;
+        sxx += static_cast<double>(x) * x;
+        sxy += x * y;
+    }
+    const double m = static_cast<double>(samples.size());
+    const double slope = samples.size() > 1 ? (m * sxy - sx * sy) / (m * sxx - sx * sx) : 0;
     std::printf("soak_transitions %d items\n", done);
     std::printf("soak_failed_items %d items (one in fifty is a bad file on purpose)\n", failed);
     std::printf("soak_seconds %.1f s (%.1f s of video)\n", secs, static_cast<double>(done));
-    std::printf("soak_rss_start_mb %.1f MB (after %d transitions)\n", rss_start, warmup);
-    std::printf("soak_rss_end_mb %.1f MB\n", rss_end);
+    std::printf("soak_rss_samples %zu samples (every 25 transitions from %d)\n", samples.size(), warmup);
+    if (!all.empty())
+        std::printf("soak_rss_range_mb %.1f..%.1f MB\n", *std::min_element(all.begin(), all.end()),
+                    *std::max_element(all.begin(), all.end()));
+    std::printf("soak_rss_start_mb %.1f MB (median of the first %zu samples)\n", rss_start, k);
+    std::printf("soak_rss_end_mb %.1f MB (median of the last %zu samples)\n", rss_end, k);
+    std::printf("soak_rss_slope_mb_per_1000 %.2f MB (least squares)\n", slope * 1000);
     std::printf("soak_rss_growth_mb %.2f MB\n", rss_end - rss_start);
     return 0;
 }
