@@ -447,10 +447,12 @@ void App::start_attract(double now) {
     player_.set_caption_margin(0.22);  // above the "touch to start" band
     player_.set_captions_visible(true);
     attract_playing_ = true;
-    play_next_attract();
+    // One video playing and the next queued behind it, so libmpv opens it
+    // ahead and the change shows no gap (each end queues one more).
+    if (play_next_attract(true)) play_next_attract(false);
 }
 
-void App::play_next_attract() {
+bool App::play_next_attract(bool replace) {
     // The first video of each course in turn: a taste of every course.
     const auto& courses = catalog().courses;
     for (size_t tries = 0; tries < courses.size(); ++tries) {
@@ -465,14 +467,15 @@ void App::play_next_attract() {
         MediaItem item{"attract:" + v.id, file->string(), v.duration_s, {}};
         for (const auto& [lang, ref] : v.captions)
             if (auto cap = pack_->verified_path(ref)) item.captions.push_back(Caption{lang, cap->string()});
-        if (auto st = player_.load(item); !st) {
+        if (auto st = replace ? player_.load(item) : player_.queue(item); !st) {
             log::error(st.error());
             continue;
         }
         player_.set_caption_language(state_.language);
-        return;
+        return true;
     }
     attract_playing_ = false;  // nothing playable: the attract screen stays, still
+    return false;
 }
 
 AdminStatus App::admin_status() const {
@@ -591,7 +594,7 @@ void App::on_player_events(const std::vector<PlayerEvent>& events, double now) {
             if (ev.kind == PlayerEvent::Kind::failed && ev.error) log::error(*ev.error);
             if (attract_playing_ && state_.screen == Screen::attract &&
                 (ev.kind == PlayerEvent::Kind::ended || ev.kind == PlayerEvent::Kind::failed))
-                play_next_attract();
+                play_next_attract(false);  // the queued one plays now; queue the one after
             continue;
         }
         char pos[32];

@@ -203,7 +203,9 @@ private:
     bool attract_available() const;
     void refresh_results();
     void refresh_alerts();
-    void play_next_attract();
+    // The next course's first video: loaded now (replace) or queued after
+    // the one playing. False when no course has a playable one.
+    bool play_next_attract(bool replace);
     void pin_submit(double now);
     void load_transcript();
     // Usage statements: failures are logged, never shown, never fatal.

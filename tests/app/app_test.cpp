@@ -272,6 +272,34 @@ TEST_F(AppTest, IdleResetForgetsThePatron) {
     EXPECT_EQ(app->state().screen, Screen::home);
 }
 
+TEST_F(AppTest, AttractLoopKeepsTheNextVideoQueuedForAGaplessChange) {
+    auto app = make_app();
+    app->start_attract(0);
+    ASSERT_EQ(app->state().screen, Screen::attract);
+    // Neither has started yet: the first, and the next queued behind it.
+    EXPECT_EQ(player->queued(), 2u) << "the next video is queued behind the first";
+    int ended = 0, started = 0;
+    for (int i = 0; i < 300 && ended < 3; ++i) {
+        auto evs = player->wait(0.1);
+        int ends_now = 0;
+        for (const auto& e : evs) {
+            ends_now += e.kind == PlayerEvent::Kind::ended;
+            started += e.kind == PlayerEvent::Kind::started;
+            EXPECT_NE(e.kind, PlayerEvent::Kind::failed) << e.tag;
+        }
+        app->on_player_events(evs, 1);
+        ended += ends_now;
+        if (ends_now) {
+            EXPECT_GE(player->queued(), 1u) << "each end queues one more";
+        }
+    }
+    EXPECT_EQ(ended, 3);
+    EXPECT_GE(started, 3);
+    EXPECT_EQ(usage->plays()->size(), 0u);  // not a patron's play
+    app->dispatch({Intent::Kind::start}, 2);
+    EXPECT_EQ(player->queued(), 0u) << "leaving the loop drops its queue";
+}
+
 TEST_F(AppTest, LanguageMustBeOffered) {
     auto app = make_app();
     app->dispatch({Intent::Kind::set_language, "fr"}, 1);
