@@ -667,6 +667,7 @@ Status Player::load(const MediaItem& item) {
     if (item.path.empty()) return make_error(Domain::media, Errc::invalid_argument, "nothing to play: empty path");
     impl_->drop_upcoming();
     LASR_TRY(impl_->send_load(impl_->make_entry(item), "replace"));
+    ++impl_->stats.loads;
     impl_->set_flag_async("pause", false);
     impl_->state = PlayerState::loading;
     impl_->last_progress = now_s();
@@ -679,6 +680,11 @@ Status Player::queue(const MediaItem& item) {
 }
 
 size_t Player::queued() const { return impl_->upcoming.size(); }
+
+bool Player::is_queued(const std::string& tag) const {
+    return std::any_of(impl_->upcoming.begin(), impl_->upcoming.end(),
+                       [&](const auto& e) { return e.item.tag == tag; });
+}
 
 void Player::stop() {
     impl_->drop_upcoming();

@@ -109,6 +109,7 @@ struct PlayerEvent {
 // Counters for tests, benchmarks and the admin screen.
 struct PlayerStats {
     uint64_t items_started = 0;
+    uint64_t loads = 0;           // load() calls: each replaces the playlist (queue() does not)
     uint64_t items_failed = 0;
     uint64_t stall_reloads = 0;   // stalled items reloaded (the first stall)
     uint64_t frames_rendered = 0;
@@ -132,6 +133,8 @@ public:
     Status queue(const MediaItem& item);
     // Items queued and not started yet.
     size_t queued() const;
+    // Whether an item with this tag is queued and not started yet.
+    bool is_queued(const std::string& tag) const;
     // Stops the current item and drops the queue.
     void stop();
     void set_paused(bool paused);

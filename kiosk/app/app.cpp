@@ -145,7 +145,7 @@ void App::go(Screen s) {
     if (state_.screen == s) return;
     if (state_.screen == Screen::attract && attract_playing_) {
         attract_playing_ = false;
-        player_.stop();
+        stop_player();
         player_.set_muted(config_.player.mute);
         player_.set_caption_margin(0.153);  // above the player's control bar
     }
@@ -178,7 +178,7 @@ void App::dispatch(const Intent& in, double now) {
     }
     switch (in.kind) {
         case Intent::Kind::go_home:
-            if (state_.screen == Screen::player) player_.stop();
+            if (state_.screen == Screen::player) stop_player();
             go(Screen::home);
             break;
         case Intent::Kind::open_course:
@@ -216,7 +216,7 @@ void App::dispatch(const Intent& in, double now) {
             switch (state_.screen) {
                 case Screen::player:
                     // The play ends as "stopped" when the player reports it.
-                    player_.stop();
+                    stop_player();
                     go(after_play());
                     break;
                 case Screen::resource: go(Screen::resources); break;
@@ -253,7 +253,7 @@ void App::dispatch(const Intent& in, double now) {
             break;
         }
         case Intent::Kind::quit:
-            if (state_.screen == Screen::player || attract_playing_) player_.stop();
+            if (state_.screen == Screen::player || attract_playing_) stop_player();
             state_.quit = true;
             note_stop();
             break;
@@ -316,6 +316,7 @@ void App::dispatch(const Intent& in, double now) {
                 break;  // only from an unlocked admin screen
             if (in.arg == "test_pattern") {
                 MediaItem item{"test-pattern", "av://lavfi:testsrc2=size=1280x720:rate=25,format=yuv420p", 0, {}};
+                queued_video_.clear();
                 if (auto st = player_.load(item); !st) log::error(st.error());
                 else {
                     state_.video_id = item.tag;
@@ -467,6 +468,7 @@ bool App::play_next_attract(bool replace) {
         MediaItem item{"attract:" + v.id, file->string(), v.duration_s, {}};
         for (const auto& [lang, ref] : v.captions)
             if (auto cap = pack_->verified_path(ref)) item.captions.push_back(Caption{lang, cap->string()});
+        if (replace) queued_video_.clear();
         if (auto st = replace ? player_.load(item) : player_.queue(item); !st) {
             log::error(st.error());
             continue;
@@ -524,6 +526,40 @@ AdminStatus App::admin_status() const {
     return a;
 }
 
+std::optional<MediaItem> App::media_item(const Video& video, double now, bool tell_patron) {
+    // Nothing plays that differs from what the library published.
+    auto file = pack_->verified_path(video.file);
+    if (!file) {
+        log::error(file.error());
+        note_error(file.error());
+        if (tell_patron) show_notice("notice.video_unavailable", now);
+        return std::nullopt;
+    }
+    MediaItem item{video.id, file->string(), video.duration_s, {}};
+    for (const auto& [lang, ref] : video.captions) {
+        auto cap = pack_->verified_path(ref);
+        if (cap) item.captions.push_back(Caption{lang, cap->string()});
+        else log::error(cap.error());  // the video still plays, without that language
+    }
+    return item;
+}
+
+void App::begin_play(const Video& video, const Course& course, double now) {
+    if (play_row_ >= 0) end_play(PlayOutcome::stopped, player_.position_s());
+    state_.course_id = course.id;
+    state_.video_id = video.id;
+    state_.last_video_id = video.id;
+    load_transcript();
+    go(Screen::player);
+    log::info("app", "play video=" + video.id + " course=" + course.id);
+    if (usage_) {
+        auto row = usage_->play_started(video.id, course.id, video.duration_s);
+        if (row) play_row_ = *row;
+        else log::error(row.error());
+    }
+    last_progress_log_ = now;
+}
+
 bool App::start_video(const std::string& video_id, double now) {
     const Course* course = nullptr;
     const Video* video = catalog().find_video(video_id, &course);
@@ -531,41 +567,52 @@ bool App::start_video(const std::string& video_id, double now) {
         log::warn("app", "no video " + video_id);
         return false;
     }
-    // Nothing plays that differs from what the library published.
-    auto file = pack_->verified_path(video->file);
-    if (!file) {
-        log::error(file.error());
-        note_error(file.error());
-        show_notice("notice.video_unavailable", now);
-        return false;
-    }
-    MediaItem item{video->id, file->string(), video->duration_s, {}};
-    for (const auto& [lang, ref] : video->captions) {
-        auto cap = pack_->verified_path(ref);
-        if (cap) item.captions.push_back(Caption{lang, cap->string()});
-        else log::error(cap.error());  // the video still plays, without that language
-    }
-    if (auto st = player_.load(item); !st) {
+    auto item = media_item(*video, now, true);
+    if (!item) return false;
+    if (auto st = player_.load(*item); !st) {
         log::error(st.error());
         note_error(st.error());
         show_notice("notice.video_unavailable", now);
         return false;
     }
+    queued_video_.clear();  // load() dropped the queue
     player_.set_captions_visible(state_.captions);
     player_.set_caption_language(state_.language);
-    if (play_row_ >= 0) end_play(PlayOutcome::stopped, player_.position_s());
-    state_.course_id = course->id;
-    state_.video_id = video->id;
-    state_.last_video_id = video->id;
-    load_transcript();
-    go(Screen::player);
-    log::info("app", "play video=" + video->id + " course=" + course->id);
-    if (usage_) {
-        auto row = usage_->play_started(video->id, course->id, video->duration_s);
-        if (row) play_row_ = *row;
-        else log::error(row.error());
+    begin_play(*video, *course, now);
+    return true;
+}
+
+void App::stop_player() {
+    player_.stop();
+    queued_video_.clear();
+}
+
+bool App::queue_video(const std::string& video_id, double now) {
+    const Course* course = nullptr;
+    const Video* video = catalog().find_video(video_id, &course);
+    if (!video) return false;
+    auto item = media_item(*video, now, false);
+    if (!item) return false;
+    if (auto st = player_.queue(*item); !st) {
+        log::error(st.error());
+        return false;
     }
-    last_progress_log_ = now;
+    queued_video_ = video_id;
+    return true;
+}
+
+bool App::adopt_queued(const std::string& video_id, double now) {
+    if (queued_video_ != video_id) return false;
+    queued_video_.clear();
+    // Still waiting its turn, or already opened by libmpv right after the
+    // previous one ended.
+    const bool current = player_.current_tag() == video_id &&
+                         (player_.state() == PlayerState::loading || player_.state() == PlayerState::playing);
+    if (!player_.is_queued(video_id) && !current) return false;
+    const Course* course = nullptr;
+    const Video* video = catalog().find_video(video_id, &course);
+    if (!video) return false;
+    begin_play(*video, *course, now);
     return true;
 }
 
@@ -579,6 +626,7 @@ void App::end_play(std::optional<PlayOutcome> outcome, double position) {
 Status App::play_file_and_quit(const std::string& path, double now) {
     single_play_ = true;
     MediaItem item{"file", path, 0, {}};
+    queued_video_.clear();
     LASR_TRY(player_.load(item));
     state_.video_id = item.tag;
     go(Screen::player);

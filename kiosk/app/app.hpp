@@ -197,6 +197,17 @@ private:
     Screen after_play() const;  // the course if it still exists, else home
     // False when it could not start (unverified file, player refused).
     bool start_video(const std::string& video_id, double now);
+    // The item for a video, its files verified (nullopt, logged, when not).
+    std::optional<MediaItem> media_item(const Video& video, double now, bool tell_patron);
+    // The app's side of a play starting: screen, transcript, usage row.
+    void begin_play(const Video& video, const Course& course, double now);
+    // Training playlists: queues the next video behind the one playing (so
+    // libmpv opens it ahead: no gap), and later takes it as the play the
+    // director asked for instead of loading it again. False when it was
+    // not queued (or the queue was dropped since).
+    bool queue_video(const std::string& video_id, double now);
+    bool adopt_queued(const std::string& video_id, double now);
+    void stop_player();  // stops it and forgets what was queued
     void end_play(std::optional<PlayOutcome> outcome, double position);
     void show_notice(const std::string& text, double now);
     void privacy_reset(double now);
@@ -222,6 +233,7 @@ private:
     double last_activity_ = 0;
     double last_progress_log_ = 0;
     int64_t play_row_ = -1;
+    std::string queued_video_;  // queued by queue_video, not adopted yet
     bool single_play_ = false;
     std::unique_ptr<Directory> directory_;
     std::function<int64_t()> wall_clock_;

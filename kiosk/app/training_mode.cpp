@@ -82,18 +82,28 @@ void TrainingMode::apply(TrainingDirector::Command cmd, double now) {
     // A video that cannot start counts as failed; the director moves on (and
     // rests once every video of the playlist has failed in a row).
     for (int guard = 0; cmd.kind == Kind::play && guard < 10000; ++guard) {
-        if (app_.start_video(cmd.video_id, now)) {
+        // The director's next video is usually the one queued behind the
+        // last: it is already opening, so it is taken, not loaded again.
+        if ((cmd.start_s <= 0 && app_.adopt_queued(cmd.video_id, now)) || app_.start_video(cmd.video_id, now)) {
             seek_video_ = cmd.start_s > 0 ? cmd.video_id : std::string();
             seek_to_s_ = cmd.start_s;
+            queue_next(now);
             return;
         }
         cmd = director_->on_video_end(cmd.video_id, true, now);
     }
     if (cmd.kind == Kind::stop) {
         seek_video_.clear();
-        app_.player_.stop();
+        app_.stop_player();
     }
     if (director_->status().mode != TrainingStatus::Mode::playing) app_.go(Screen::home);
+}
+
+void TrainingMode::queue_next(double now) {
+    const TrainingStatus& st = director_->status();
+    if (st.mode != TrainingStatus::Mode::playing || st.next_video_id.empty()) return;
+    if (!app_.queue_video(st.next_video_id, now))
+        log::warn("training", "could not queue video=" + st.next_video_id + "; it will load when its turn comes");
 }
 
 void TrainingMode::save_progress(double now) {

@@ -51,6 +51,8 @@ public:
 
 private:
     void apply(TrainingDirector::Command cmd, double now);
+    // Queues the director's next video behind the one now playing.
+    void queue_next(double now);
     void save_progress(double now);
     void log_status();
 

@@ -336,6 +336,31 @@ TEST_F(TrainingAppTest, ProgressSurvivesARestart) {
     EXPECT_TRUE(fs::exists(dir / "data/training.sqlite3"));
 }
 
+TEST_F(TrainingAppTest, ThePlaylistsNextVideoIsQueuedAheadForAGaplessChange) {
+    write_pack(R"({"default_playlist": "open", "playlists": [{"id": "open", "course": "c1"}]})");
+    wall = utc(2026, 12, 1, 15, 0);
+    auto app = make_app();
+    app->tick(1);
+    ASSERT_EQ(app->training()->status().video_id, "c1-v1");
+    EXPECT_TRUE(player->is_queued("c1-v2")) << "the next module is queued behind the first";
+    std::vector<std::string> seen = {"c1-v1"};
+    for (int i = 0; i < 300 && seen.size() < 5; ++i) {
+        app->on_player_events(player->wait(0.1), 2);
+        app->tick(2);
+        const TrainingStatus& st = app->training()->status();
+        if (st.video_id == seen.back()) continue;
+        seen.push_back(st.video_id);
+        // The director's choice is what the app plays, and the one after
+        // it is already queued.
+        EXPECT_EQ(app->state().video_id, st.video_id);
+        EXPECT_TRUE(player->is_queued(st.next_video_id) || player->current_tag() == st.next_video_id)
+            << "after " << st.video_id << ", " << st.next_video_id << " is not queued";
+    }
+    EXPECT_EQ(seen, (std::vector<std::string>{"c1-v1", "c1-v2", "c1-v3", "c1-v1", "c1-v2"}));
+    EXPECT_EQ(player->stats().items_failed, 0u);
+    EXPECT_EQ(player->stats().loads, 1u) << "only the first was loaded; the others were taken from the queue";
+}
+
 TEST_F(TrainingAppTest, UntrustedClockPlaysTheDefaultUntilItIsSet) {
     write_pack(kWeekSchedules);
     wall = utc(1970, 1, 1, 15, 0);  // a Pi without an RTC, before NTP (a Thursday, 09:00 in Chicago)
