@@ -462,7 +462,8 @@ int run_kiosk(const ShellOptions& opt) {
                     // scripted kiosk idles like an unscripted one.
                     if (act.kind != ScriptRunner::Action::Kind::none || !script.waiting()) redraw = std::max(redraw, 1);
                 }
-                if (scripted && script.done() && opt.play_file.empty() && !app.state().quit) {
+                if (scripted && script.done() && pending_screenshot.empty() && tap.phase == 0 && opt.play_file.empty() &&
+                    !app.state().quit) {
                     app.dispatch({Intent::Kind::quit, ""}, now);
                 }
                 if (app.state().quit) break;

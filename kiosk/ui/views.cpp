@@ -537,9 +537,12 @@ void attract(Ui& ui) {
     if (ImGui::IsItemClicked() || ImGui::IsItemDeactivated()) ui.intent(Intent::Kind::start);
     float h = ui.px(180);
     float y = ui.ctx.height - h;
-    ui.dl->AddRectFilledMultiColor(ImVec2(0, y - ui.px(80)), ImVec2(ui.ctx.width, y), rgb(0, 0, 0, 0), rgb(0, 0, 0, 0),
-                                   rgb(0x0E, 0x14, 0x1A, 0xE0), rgb(0x0E, 0x14, 0x1A, 0xE0));
-    ui.dl->AddRectFilled(ImVec2(0, y), ImVec2(ui.ctx.width, ui.ctx.height), rgb(0x0E, 0x14, 0x1A, 0xE0));
+    // The band is opaque: whatever a video shows at its bottom edge (a
+    // lower third, burnt-in text) must not show through the invitation.
+    const ImU32 band = rgb(0x0E, 0x14, 0x1A);
+    ui.dl->AddRectFilledMultiColor(ImVec2(0, y - ui.px(80)), ImVec2(ui.ctx.width, y), rgb(0x0E, 0x14, 0x1A, 0),
+                                   rgb(0x0E, 0x14, 0x1A, 0), band, band);
+    ui.dl->AddRectFilled(ImVec2(0, y), ImVec2(ui.ctx.width, ui.ctx.height), band);
     // In every language the kiosk offers: the next patron may read any of them.
     std::string line;
     for (const auto& l : ui.app.catalog().info.languages)

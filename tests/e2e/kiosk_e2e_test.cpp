@@ -108,8 +108,7 @@ wait 2500
 screenshot playing
 wait-end
 screenshot after
-quit
-)");
+)");  // (no quit: a script that ends on a screenshot still saves it, then exits)
     test::write_file(dir / "kiosk.toml", "[kiosk]\ndata_dir = \"" + (dir / "data").string() +
                                              "\"\n[player]\naudio = false\n[content]\npack_dir = \"" LASR_TEST_PACK "\"\n");
     auto argv = under_display({LASR_KIOSK_BIN, "--config", (dir / "kiosk.toml").string(), "--windowed", "1280x720",
