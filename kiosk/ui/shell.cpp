@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <future>
 #include <vector>
 
 #include "config/log.hpp"
@@ -212,6 +213,26 @@ int run_kiosk(const ShellOptions& opt) {
             h = mode->height;
         }
     }
+    auto scale_for = [](int fw, int fh) {
+        if (fh > fw) return static_cast<float>(fw) / 1080.f;  // portrait
+        return std::min(static_cast<float>(fw) / 1920.f, static_cast<float>(fh) / 1080.f);
+    };
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+    // The font atlas (tens of milliseconds of glyph rasterising) is built
+    // on another thread while the window and its GL context are created.
+    // Nothing else touches ImGui until it is collected in init_ui.
+    const float scale_guess = scale_for(w, h);
+    std::future<FontSet> fonts_built = std::async(std::launch::async, [scale_guess, &io] {
+        FontSet fs = load_fonts(scale_guess, false);
+        unsigned char* pixels = nullptr;
+        int tw = 0, th = 0;
+        io.Fonts->GetTexDataAsRGBA32(&pixels, &tw, &th);
+        return fs;
+    });
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
     // Video and a flat 2D UI: no depth or stencil buffer (with a software
@@ -221,6 +242,8 @@ int run_kiosk(const ShellOptions& opt) {
     GLFWwindow* window = glfwCreateWindow(w, h, "LASR Kiosk", monitor, nullptr);
     if (!window) {
         log::error("ui", "could not create an OpenGL 3.0 window");
+        fonts_built.wait();
+        ImGui::DestroyContext();
         glfwTerminate();
         return 2;
     }
@@ -237,15 +260,9 @@ int run_kiosk(const ShellOptions& opt) {
     glfwSetFramebufferSizeCallback(window, on_size);
     glfwSetWindowRefreshCallback(window, on_refresh);
 
-    IMGUI_CHECKVERSION();
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
     int fbw = 0, fbh = 0;
     glfwGetFramebufferSize(window, &fbw, &fbh);
-    float scale = std::min(static_cast<float>(fbw) / 1920.f, static_cast<float>(fbh) / 1080.f);
-    if (fbh > fbw) scale = static_cast<float>(fbw) / 1080.f;  // portrait
+    const float scale = scale_for(fbw, fbh);
     // The fonts and the GL side of ImGui are set up once the first video
     // is loading: mpv opens and decodes it on its own threads meanwhile.
     FontSet fonts;
@@ -259,7 +276,8 @@ int run_kiosk(const ShellOptions& opt) {
     auto init_ui = [&] {
         if (ui_ready) return;
         ui_ready = true;
-        fonts = load_fonts(scale, false);
+        fonts = fonts_built.get();
+        if (std::abs(scale - scale_guess) > 1e-3f) fonts = load_fonts(scale, false);  // a HiDPI framebuffer
         apply_style(scale);
         ImGui_ImplGlfw_InitForOpenGL(window, true);
         ImGui_ImplOpenGL3_Init("#version 130");
