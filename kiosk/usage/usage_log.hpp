@@ -138,8 +138,9 @@ struct RetentionReport {
 class UsageLog {
 public:
     // The schema version this build writes (PRAGMA user_version).
-    // v1: plays. v2: outbox, dead letters, daily counts, meta.
-    static constexpr int kSchemaVersion = 2;
+    // v1: plays. v2: outbox, dead letters, daily counts, meta. v3: the
+    // outbox without an index on statement ids.
+    static constexpr int kSchemaVersion = 3;
 
     // Opens the database at db_path, creating its directories and the file if
     // needed, and brings its schema up to date. Errors (domain storage for the file itself, usage for bad calls) name the

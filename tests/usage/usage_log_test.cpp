@@ -162,18 +162,69 @@ TEST(UsageLog, MigratesAnEmptyFileAndSetsUserVersion) {
     {
         auto log = open_ok(db);
         ASSERT_TRUE(log);
-        EXPECT_EQ(log->schema_version(), 2);
+        EXPECT_EQ(log->schema_version(), UsageLog::kSchemaVersion);
         ASSERT_TRUE(log->play_started("v", "c", 1));
     }
-    EXPECT_EQ(header_u32(db, 60), 2u);           // user_version
+    EXPECT_EQ(header_u32(db, 60), static_cast<uint32_t>(UsageLog::kSchemaVersion));  // user_version
     EXPECT_EQ(header_u32(db, 68), 0x4C415352u);  // application_id 'LASR'
     // Opening again does not migrate again.
     auto log = open_ok(db);
     ASSERT_TRUE(log);
-    EXPECT_EQ(log->schema_version(), 2);
+    EXPECT_EQ(log->schema_version(), UsageLog::kSchemaVersion);
     auto rows = log->plays();
     ASSERT_TRUE(rows);
     EXPECT_EQ(rows->size(), 1u);
+}
+
+// v3 rebuilt the outbox without v2's unique index on statement ids: a v2
+// queue comes through byte for byte, in order, and goes on from its next
+// sequence number.
+TEST(UsageLog, MigratesAV2OutboxToOneWithoutTheStatementIdIndex) {
+    TempDir dir;
+    const auto db = dir / "usage.db";
+    std::vector<OutboxRow> before;
+    {
+        auto log = open_ok(db);
+        ASSERT_TRUE(log);
+        for (int i = 0; i < 50; ++i) ASSERT_TRUE(log->record({EventKind::course_opened, "c-" + std::to_string(i)}));
+        auto rows = log->outbox_head(1000, SIZE_MAX);
+        ASSERT_TRUE(rows) << rows.error().describe();
+        ASSERT_EQ(rows->size(), 50u);
+        ASSERT_TRUE(log->outbox_delivered({(*rows)[0].seq}));  // a gap at the head, as a sync leaves one
+        before.assign(rows->begin() + 1, rows->end());
+    }
+    {
+        // Back to v2: the same table with a unique index on statement_id
+        // (v2 declared the column UNIQUE), user_version 2.
+        auto d = sqlite::Database::open(db, sqlite::Database::Mode::read_write);
+        ASSERT_TRUE(d) << d.error().describe();
+        auto st = d->exec("CREATE UNIQUE INDEX outbox_statement_id ON outbox (statement_id); PRAGMA user_version = 2",
+                          "back to v2");
+        ASSERT_TRUE(st) << st.error().describe();
+    }
+    auto log = open_ok(db);
+    ASSERT_TRUE(log);
+    EXPECT_EQ(log->schema_version(), 3);
+    auto after = log->outbox_head(1000, SIZE_MAX);
+    ASSERT_TRUE(after) << after.error().describe();
+    ASSERT_EQ(after->size(), before.size());
+    for (size_t i = 0; i < before.size(); ++i) {
+        EXPECT_EQ((*after)[i].seq, before[i].seq);
+        EXPECT_EQ((*after)[i].statement_id, before[i].statement_id);
+        EXPECT_EQ((*after)[i].body, before[i].body);
+    }
+    ASSERT_TRUE(log->record({EventKind::course_opened, "c-next"}));
+    auto last = log->outbox_head(1000, SIZE_MAX);
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->back().seq, 51);
+    ASSERT_TRUE(log->check_integrity());
+
+    auto d = sqlite::Database::open(db, sqlite::Database::Mode::read_only);
+    ASSERT_TRUE(d) << d.error().describe();
+    auto indexes = d->query_int64("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'outbox'",
+                                  "outbox indexes");
+    ASSERT_TRUE(indexes) << indexes.error().describe();
+    EXPECT_EQ(*indexes, 0);
 }
 
 TEST(UsageLog, RefusesAFutureSchemaVersionAndLeavesTheFileAlone) {
