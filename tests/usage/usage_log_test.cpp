@@ -227,6 +227,39 @@ TEST(UsageLog, MigratesAV2OutboxToOneWithoutTheStatementIdIndex) {
     EXPECT_EQ(*indexes, 0);
 }
 
+// outbox_delivered deletes runs of consecutive sequence numbers with one
+// statement each: exactly the rows named, whatever their order and gaps, and
+// it counts only rows that were there.
+TEST(UsageLog, DeliveredDeletesExactlyTheNamedStatements) {
+    TempDir dir;
+    auto log = open_ok(dir / "usage.db");
+    ASSERT_TRUE(log);
+    std::vector<UsageEvent> events;
+    for (int i = 0; i < 300; ++i) events.push_back({EventKind::qr_shown, "r-" + std::to_string(i)});
+    ASSERT_TRUE(log->record_batch(events));
+    // 1..300 queued. Gaps, an unordered tail, a seq named twice, one not
+    // queued (999), and more than one transaction's worth.
+    std::vector<int64_t> gone;
+    for (int64_t s = 1; s <= 120; ++s)
+        if (s % 7 != 0) gone.push_back(s);
+    for (int64_t s : {250, 249, 248, 200, 200, 999}) gone.push_back(s);
+    for (int64_t s = 130; s <= 190; ++s) gone.push_back(s);
+    ASSERT_TRUE(log->outbox_delivered(gone));
+
+    std::set<int64_t> expect;
+    for (int64_t s = 1; s <= 300; ++s) expect.insert(s);
+    for (int64_t s : gone) expect.erase(s);
+    auto rows = log->outbox_head(1000, SIZE_MAX);
+    ASSERT_TRUE(rows) << rows.error().describe();
+    std::set<int64_t> left;
+    for (const auto& r : *rows) left.insert(r.seq);
+    EXPECT_EQ(left, expect);
+    auto status = log->status();
+    ASSERT_TRUE(status) << status.error().describe();
+    EXPECT_EQ(status->sent, 300 - static_cast<int64_t>(expect.size()));
+    EXPECT_EQ(status->queued, static_cast<int64_t>(expect.size()));
+}
+
 TEST(UsageLog, RefusesAFutureSchemaVersionAndLeavesTheFileAlone) {
     TempDir dir;
     const auto db = dir / "usage.db";
