@@ -200,7 +200,9 @@ public:
     Status outbox_dead_letter(int64_t seq, int http_status, const std::string& reason);
     Status note_sync(const SyncNote& note);
     // A WAL checkpoint on a second connection (never blocks writers; the
-    // fsyncs happen here, not on the UI thread's commits).
+    // fsyncs happen here, not on the UI thread's commits). When that leaves
+    // a WAL larger than its 4 MiB limit, the WAL is started over and cut back
+    // here too (one tiny write), not by the next writer, the UI thread.
     Status checkpoint();
     // The caller runs checkpoint() regularly (the kiosk's worker does): the
     // writer then never checkpoints by itself, so no UI-thread write ever

@@ -260,6 +260,32 @@ TEST(UsageLog, DeliveredDeletesExactlyTheNamedStatements) {
     EXPECT_EQ(status->queued, static_cast<int64_t>(expect.size()));
 }
 
+// After a burst the WAL is large. The worker's checkpoint starts it over and
+// cuts it back to its limit itself, so the UI thread's next write does not
+// have to (an ftruncate of some ms).
+TEST(UsageLog, CheckpointCutsALargeWalBackItself) {
+    TempDir dir;
+    const auto db = dir / "usage.db";
+    const fs::path wal = db.string() + "-wal";
+    auto log = open_ok(db);
+    ASSERT_TRUE(log);
+    ASSERT_TRUE(log->leave_checkpoints_to_caller());
+    const std::vector<UsageEvent> events(1000, UsageEvent{EventKind::course_opened, "course-1"});
+    for (int i = 0; i < 8; ++i) ASSERT_TRUE(log->record_batch(events));
+    ASSERT_GT(fs::file_size(wal), 4u << 20);
+    ASSERT_TRUE(log->checkpoint());
+    EXPECT_LE(fs::file_size(wal), 4u << 20);
+    // A small WAL is left alone: nothing to cut.
+    ASSERT_TRUE(log->record({EventKind::qr_shown, "r-1"}));
+    ASSERT_TRUE(log->checkpoint());
+    ASSERT_TRUE(log->check_integrity());
+    auto rows = log->outbox_head(10000, SIZE_MAX);
+    ASSERT_TRUE(rows);
+    EXPECT_EQ(rows->size(), 8001u);
+    log.reset();
+    EXPECT_EQ(header_u32(db, 68), 0x4C415352u);  // application_id 'LASR', as it was
+}
+
 TEST(UsageLog, RefusesAFutureSchemaVersionAndLeavesTheFileAlone) {
     TempDir dir;
     const auto db = dir / "usage.db";
