@@ -95,6 +95,9 @@ public:
     void bind_int64(int index, int64_t value) noexcept;
     void bind_double(int index, double value) noexcept;
     void bind_text(int index, std::string_view value) noexcept;  // copied
+    // Not copied: `value` must stay valid and unchanged until the statement
+    // is reset (run() resets it). For large values on hot paths.
+    void bind_text_static(int index, std::string_view value) noexcept;
     void bind_null(int index) noexcept;
 
     // One step: true when a row is ready to read, false when done.

@@ -230,12 +230,19 @@ private:
     void separate() {
         if (comma_) out_ += ',';
     }
+    // Printable ASCII but '"' and '\\': copied as is, without a look.
+    static constexpr std::array<bool, 256> kPlain = [] {
+        std::array<bool, 256> t{};
+        for (int c = 0x20; c < 0x80; ++c) t[static_cast<size_t>(c)] = c != '"' && c != '\\';
+        return t;
+    }();
+
     void escape(std::string_view v) {
         static constexpr char hex[] = "0123456789abcdef";
         size_t plain = 0;  // start of the run not yet copied
         for (size_t i = 0; i < v.size();) {
             const auto c = static_cast<unsigned char>(v[i]);
-            if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+            if (kPlain[c]) {
                 ++i;
                 continue;
             }

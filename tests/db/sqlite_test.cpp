@@ -72,6 +72,32 @@ TEST(UsageSqlite, StatementIsReusableAfterAnError) {
     EXPECT_EQ(count(d, "t"), 2);
 }
 
+// bind_text_static: SQLite reads the caller's bytes in place, exactly the
+// view's length (a view into a longer string too), also where a function
+// needs them NUL-terminated (length() in a CHECK), and drops them at reset.
+TEST(UsageSqlite, StaticTextBindsTheViewsBytesInPlace) {
+    TempDir dir;
+    Database d = open_ok(dir / "t.db");
+    ASSERT_TRUE(d.exec("CREATE TABLE t (x TEXT NOT NULL CHECK (length(x) > 0)) STRICT", "create"));
+    auto ins = d.prepare("INSERT INTO t (x) VALUES (?1)", "insert");
+    ASSERT_TRUE(ins);
+    const std::string big(5000, 'b');
+    ins->bind_text_static(1, big);
+    ASSERT_TRUE(ins->run());
+    const std::string both = "left|right";
+    ins->bind_text_static(1, std::string_view(both).substr(0, 4));
+    ASSERT_TRUE(ins->run());
+    ins->bind_text_static(1, "");
+    EXPECT_FALSE(ins->run()) << "the CHECK saw the empty string";
+    auto sel = d.prepare("SELECT x FROM t ORDER BY rowid", "select");
+    ASSERT_TRUE(sel);
+    ASSERT_TRUE(*sel->step());
+    EXPECT_EQ(sel->column_text(0), big);
+    ASSERT_TRUE(*sel->step());
+    EXPECT_EQ(sel->column_text(0), "left");
+    EXPECT_FALSE(*sel->step());
+}
+
 TEST(UsageSqlite, BadBindIsReportedByStep) {
     TempDir dir;
     Database d = open_ok(dir / "t.db");

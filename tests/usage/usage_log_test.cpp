@@ -219,12 +219,21 @@ TEST(UsageLog, MigratesAV2OutboxToOneWithoutTheStatementIdIndex) {
     EXPECT_EQ(last->back().seq, 51);
     ASSERT_TRUE(log->check_integrity());
 
-    auto d = sqlite::Database::open(db, sqlite::Database::Mode::read_only);
+    auto d = sqlite::Database::open(db, sqlite::Database::Mode::read_write);
     ASSERT_TRUE(d) << d.error().describe();
     auto indexes = d->query_int64("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'outbox'",
                                   "outbox indexes");
     ASSERT_TRUE(indexes) << indexes.error().describe();
     EXPECT_EQ(*indexes, 0);
+    // The checks are still there (the body's is now written body <> '').
+    auto empty = d->exec("INSERT INTO outbox (seq, statement_id, body, created_ms, created_day) "
+                         "VALUES (900, '0b9f2c1e-5d3a-4e7b-9c8d-1a2b3c4d5e6f', '', 0, '2026-11-29')",
+                         "empty body");
+    ASSERT_FALSE(empty);
+    EXPECT_EQ(empty.error().code, Errc::validation);
+    EXPECT_FALSE(d->exec("INSERT INTO outbox (seq, statement_id, body, created_ms, created_day) "
+                         "VALUES (901, 'short', '{}', 0, '2026-11-29')",
+                         "short id"));
 }
 
 // outbox_delivered deletes runs of consecutive sequence numbers with one
