@@ -101,19 +101,24 @@ Result<Database> Database::open(const std::filesystem::path& path, Mode mode) {
 Database::~Database() { close(); }
 
 Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)), tx_(std::exchange(other.tx_, {})) {}
 
 Database& Database::operator=(Database&& other) noexcept {
     if (this != &other) {
         close();
         db_ = std::exchange(other.db_, nullptr);
         path_ = std::move(other.path_);
+        tx_ = std::exchange(other.tx_, {});
     }
     return *this;
 }
 
 void Database::close() noexcept {
     if (!db_) return;
+    for (sqlite3_stmt*& st : tx_) {
+        sqlite3_finalize(st);  // NULL is fine
+        st = nullptr;
+    }
     // Every Statement must be gone by now (owners declare them after the
     // Database). sqlite3_close (not _v2) tells us if one is not.
     int rc = sqlite3_close(db_);
@@ -136,6 +141,28 @@ Status Database::exec(std::string_view sql, std::string_view what) {
     int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return error(rc, what);
     return {};
+}
+
+Status Database::run(TxVerb verb, std::string_view what) {
+    static constexpr std::array<std::string_view, tx_verbs> kSql = {kBeginDeferred, kBeginImmediate, kCommit,
+                                                                    kRollback};
+    sqlite3_stmt*& st = tx_[verb];
+    if (!st) {
+        const std::string_view sql = kSql[verb];
+        int rc = sqlite3_prepare_v3(db_, sql.data(), int_size(sql), SQLITE_PREPARE_PERSISTENT, &st, nullptr);
+        if (rc != SQLITE_OK) {
+            Error e = error(rc, what);
+            sqlite3_finalize(st);
+            st = nullptr;
+            return e;
+        }
+    }
+    const int rc = sqlite3_step(st);
+    // The error first: the reset below returns the same code, and the message
+    // is the step's.
+    Status result = rc == SQLITE_DONE ? Status() : Status(error(rc, what));
+    sqlite3_reset(st);
+    return result;
 }
 
 Result<Statement> Database::prepare(std::string_view sql, std::string_view what, bool persistent) {
@@ -290,14 +317,15 @@ Transaction::~Transaction() {
 
 Status Transaction::begin() {
     if (active_) return make_error(Domain::storage, Errc::internal, db_.path() + ": transaction already begun");
-    LASR_TRY(db_.exec(kind_ == Kind::immediate ? kBeginImmediate : kBeginDeferred, "begin transaction"));
+    LASR_TRY(db_.run(kind_ == Kind::immediate ? Database::begin_immediate : Database::begin_deferred,
+                     "begin transaction"));
     active_ = true;
     return {};
 }
 
 Status Transaction::commit() {
     if (!active_) return make_error(Domain::storage, Errc::internal, db_.path() + ": commit without a transaction");
-    auto st = db_.exec(kCommit, "commit");
+    auto st = db_.run(Database::commit, "commit");
     // A failed COMMIT may leave the transaction open (SQLITE_BUSY) or may have
     // rolled it back already; either way the destructor's rollback cleans up.
     if (st || !db_.in_transaction()) active_ = false;
@@ -310,7 +338,7 @@ Status Transaction::rollback() {
     // Some errors (disk full, I/O) make SQLite roll back by itself; a second
     // ROLLBACK would only fail with "no transaction is active".
     if (!db_.in_transaction()) return {};
-    return db_.exec(kRollback, "rollback");
+    return db_.run(Database::rollback, "rollback");
 }
 
 // ---------------------------------------------------------------- migrations

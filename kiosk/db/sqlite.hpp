@@ -13,6 +13,7 @@
 // (UsageLog holds a mutex around every call).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -72,11 +73,19 @@ public:
     Error error(int rc, std::string_view what) const;
 
 private:
+    friend class Transaction;
+    // BEGIN DEFERRED, BEGIN IMMEDIATE, COMMIT, ROLLBACK: prepared on first use
+    // and kept (every UI-thread event is a transaction; parsing them anew each
+    // time was ~6% of a one-event write).
+    enum TxVerb { begin_deferred, begin_immediate, commit, rollback, tx_verbs };
+    Status run(TxVerb verb, std::string_view what);
+
     Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
     void close() noexcept;
 
     sqlite3* db_ = nullptr;
     std::string path_;
+    std::array<sqlite3_stmt*, tx_verbs> tx_{};  // finalised in close()
 };
 
 class Statement {

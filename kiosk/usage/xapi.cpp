@@ -381,20 +381,34 @@ bool is_video_event(EventKind k) noexcept {
 
 std::string format_timestamp(std::chrono::system_clock::time_point t) {
     using namespace std::chrono;
-    const auto since = t.time_since_epoch();
-    auto secs = duration_cast<seconds>(since);
-    auto millis = duration_cast<milliseconds>(since - secs).count();
-    if (millis < 0) {  // before 1970: floor, not truncate
-        millis += 1000;
-        secs -= seconds(1);
+    // Whole milliseconds (sub-millisecond parts dropped toward zero), then
+    // the UTC calendar day and time of day (floored: before 1970 too). The
+    // digits are written by hand: snprintf was most of a one-event write's
+    // formatting, and the UI thread makes one or two of these per tap.
+    const milliseconds ms_since = duration_cast<milliseconds>(t.time_since_epoch());
+    const sys_days day = floor<days>(sys_time<milliseconds>(ms_since));
+    const year_month_day ymd(day);
+    const hh_mm_ss<milliseconds> tod(sys_time<milliseconds>(ms_since) - day);
+    std::string out = "0000-00-00T00:00:00.000Z";
+    auto put = [&out](size_t at, size_t width, unsigned v) {
+        for (size_t i = at + width; i-- > at; v /= 10) out[i] = static_cast<char>('0' + v % 10);
+    };
+    const int year = static_cast<int>(ymd.year());
+    if (year >= 0 && year <= 9999) {
+        put(0, 4, static_cast<unsigned>(year));
+    } else {  // as "%04d" writes it
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%04d", year);
+        out.replace(0, 4, buf);
     }
-    time_t tt = static_cast<time_t>(secs.count());
-    struct tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
-    return buf;
+    const size_t y = out.size() - 20;  // where "-MM" starts
+    put(y + 1, 2, static_cast<unsigned>(ymd.month()));
+    put(y + 4, 2, static_cast<unsigned>(ymd.day()));
+    put(y + 7, 2, static_cast<unsigned>(tod.hours().count()));
+    put(y + 10, 2, static_cast<unsigned>(tod.minutes().count()));
+    put(y + 13, 2, static_cast<unsigned>(tod.seconds().count()));
+    put(y + 16, 3, static_cast<unsigned>(tod.subseconds().count()));
+    return out;
 }
 
 std::string format_minute(std::chrono::system_clock::time_point t) {

@@ -4,12 +4,17 @@
 // (data/xapi_statements.golden, written by that builder before it was
 // replaced), every string escaped as dump() escapes it (quotes, backslashes,
 // control characters, DEL, UTF-8 of every length), and text that is not
-// UTF-8 refused (where dump() throws).
+// UTF-8 refused (where dump() throws). And timestamps, now formatted by
+// hand, against the C library's calendar.
 #include <gtest/gtest.h>
 
+#include <time.h>
+
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -181,6 +186,37 @@ TEST(XapiJson, TextThatIsNotUtf8IsRefusedWhereNlohmannWouldThrow) {
         f.home_page = "https://example.org/" + b;
         EXPECT_FALSE(build_statement(odd_event(EventKind::course_opened), f));
         EXPECT_FALSE(build_aggregate({"2026-11-28", "v", b, 1}, odd_frame()));
+    }
+}
+
+// The C library's UTC calendar (what format_timestamp used to call): whole
+// milliseconds toward zero, seconds floored.
+std::string c_library_timestamp(std::chrono::system_clock::time_point t) {
+    using namespace std::chrono;
+    auto secs = duration_cast<seconds>(t.time_since_epoch());
+    auto millis = duration_cast<milliseconds>(t.time_since_epoch() - secs).count();
+    if (millis < 0) {
+        millis += 1000;
+        secs -= seconds(1);
+    }
+    const time_t tt = static_cast<time_t>(secs.count());
+    struct tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
+    return buf;
+}
+
+TEST(XapiTime, TimestampsAreTheCLibrarysCalendarToTheMillisecond) {
+    using namespace std::chrono;
+    std::mt19937_64 gen(5);
+    std::vector<int64_t> ns = {0, 1, -1, 999'999, -999'999, -1'000'000, -1'500'500'000, 951'782'400'000'000'000,
+                               4'107'542'399'999'999'999, INT64_MAX, INT64_MIN + 1};
+    for (int i = 0; i < 200'000; ++i) ns.push_back(static_cast<int64_t>(gen()) >> (gen() % 40));
+    for (int64_t n : ns) {
+        const system_clock::time_point t(duration_cast<system_clock::duration>(nanoseconds(n)));
+        ASSERT_EQ(format_timestamp(t), c_library_timestamp(t)) << n << " ns";
     }
 }
 
