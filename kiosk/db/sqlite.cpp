@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <climits>
+#include <mutex>
 #include <utility>
 
 #include "config/log.hpp"
@@ -59,6 +60,17 @@ Error make_sqlite_error(sqlite3* db, int rc, std::string_view file, std::string_
     return make_error(Domain::storage, errc_for(rc), std::move(msg));
 }
 
+// Before SQLite's first use in the process (every connection is opened
+// here): no global memory statistics. Keeping them takes a process-wide
+// mutex on every allocation and free (28 per batched usage event, shared
+// with the other threads' connections), and nothing reads them. Were SQLite
+// already initialised, sqlite3_config refuses (SQLITE_MISUSE) and nothing
+// changes.
+void configure_sqlite_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 int int_size(std::string_view s) {
     return s.size() > static_cast<size_t>(INT_MAX) ? -1 : static_cast<int>(s.size());
 }
@@ -68,6 +80,7 @@ int int_size(std::string_view s) {
 // ---------------------------------------------------------------- Database
 
 Result<Database> Database::open(const std::filesystem::path& path, Mode mode) {
+    configure_sqlite_once();
     int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;  // the owner serialises
     switch (mode) {
         case Mode::read_write_create: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE; break;
@@ -88,19 +101,24 @@ Result<Database> Database::open(const std::filesystem::path& path, Mode mode) {
 Database::~Database() { close(); }
 
 Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)), tx_(std::exchange(other.tx_, {})) {}
 
 Database& Database::operator=(Database&& other) noexcept {
     if (this != &other) {
         close();
         db_ = std::exchange(other.db_, nullptr);
         path_ = std::move(other.path_);
+        tx_ = std::exchange(other.tx_, {});
     }
     return *this;
 }
 
 void Database::close() noexcept {
     if (!db_) return;
+    for (sqlite3_stmt*& st : tx_) {
+        sqlite3_finalize(st);  // NULL is fine
+        st = nullptr;
+    }
     // Every Statement must be gone by now (owners declare them after the
     // Database). sqlite3_close (not _v2) tells us if one is not.
     int rc = sqlite3_close(db_);
@@ -123,6 +141,28 @@ Status Database::exec(std::string_view sql, std::string_view what) {
     int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return error(rc, what);
     return {};
+}
+
+Status Database::run(TxVerb verb, std::string_view what) {
+    static constexpr std::array<std::string_view, tx_verbs> kSql = {kBeginDeferred, kBeginImmediate, kCommit,
+                                                                    kRollback};
+    sqlite3_stmt*& st = tx_[verb];
+    if (!st) {
+        const std::string_view sql = kSql[verb];
+        int rc = sqlite3_prepare_v3(db_, sql.data(), int_size(sql), SQLITE_PREPARE_PERSISTENT, &st, nullptr);
+        if (rc != SQLITE_OK) {
+            Error e = error(rc, what);
+            sqlite3_finalize(st);
+            st = nullptr;
+            return e;
+        }
+    }
+    const int rc = sqlite3_step(st);
+    // The error first: the reset below returns the same code, and the message
+    // is the step's.
+    Status result = rc == SQLITE_DONE ? Status() : Status(error(rc, what));
+    sqlite3_reset(st);
+    return result;
 }
 
 Result<Statement> Database::prepare(std::string_view sql, std::string_view what, bool persistent) {
@@ -223,6 +263,12 @@ void Statement::bind_text(int index, std::string_view value) noexcept {
     note_bind(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
+void Statement::bind_text_static(int index, std::string_view value) noexcept {
+    // SQLITE_STATIC: SQLite reads the caller's bytes until the reset (which
+    // clears the bindings): no copy of a statement's body per row.
+    note_bind(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8));
+}
+
 void Statement::bind_null(int index) noexcept { note_bind(sqlite3_bind_null(stmt_, index)); }
 
 Result<bool> Statement::step() {
@@ -271,14 +317,15 @@ Transaction::~Transaction() {
 
 Status Transaction::begin() {
     if (active_) return make_error(Domain::storage, Errc::internal, db_.path() + ": transaction already begun");
-    LASR_TRY(db_.exec(kind_ == Kind::immediate ? kBeginImmediate : kBeginDeferred, "begin transaction"));
+    LASR_TRY(db_.run(kind_ == Kind::immediate ? Database::begin_immediate : Database::begin_deferred,
+                     "begin transaction"));
     active_ = true;
     return {};
 }
 
 Status Transaction::commit() {
     if (!active_) return make_error(Domain::storage, Errc::internal, db_.path() + ": commit without a transaction");
-    auto st = db_.exec(kCommit, "commit");
+    auto st = db_.run(Database::commit, "commit");
     // A failed COMMIT may leave the transaction open (SQLITE_BUSY) or may have
     // rolled it back already; either way the destructor's rollback cleans up.
     if (st || !db_.in_transaction()) active_ = false;
@@ -291,7 +338,7 @@ Status Transaction::rollback() {
     // Some errors (disk full, I/O) make SQLite roll back by itself; a second
     // ROLLBACK would only fail with "no transaction is active".
     if (!db_.in_transaction()) return {};
-    return db_.exec(kRollback, "rollback");
+    return db_.run(Database::rollback, "rollback");
 }
 
 // ---------------------------------------------------------------- migrations

@@ -13,6 +13,7 @@
 // (UsageLog holds a mutex around every call).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -72,11 +73,19 @@ public:
     Error error(int rc, std::string_view what) const;
 
 private:
+    friend class Transaction;
+    // BEGIN DEFERRED, BEGIN IMMEDIATE, COMMIT, ROLLBACK: prepared on first use
+    // and kept (every UI-thread event is a transaction; parsing them anew each
+    // time was ~6% of a one-event write).
+    enum TxVerb { begin_deferred, begin_immediate, commit, rollback, tx_verbs };
+    Status run(TxVerb verb, std::string_view what);
+
     Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
     void close() noexcept;
 
     sqlite3* db_ = nullptr;
     std::string path_;
+    std::array<sqlite3_stmt*, tx_verbs> tx_{};  // finalised in close()
 };
 
 class Statement {
@@ -95,6 +104,9 @@ public:
     void bind_int64(int index, int64_t value) noexcept;
     void bind_double(int index, double value) noexcept;
     void bind_text(int index, std::string_view value) noexcept;  // copied
+    // Not copied: `value` must stay valid and unchanged until the statement
+    // is reset (run() resets it). For large values on hot paths.
+    void bind_text_static(int index, std::string_view value) noexcept;
     void bind_null(int index) noexcept;
 
     // One step: true when a row is ready to read, false when done.

@@ -138,8 +138,9 @@ struct RetentionReport {
 class UsageLog {
 public:
     // The schema version this build writes (PRAGMA user_version).
-    // v1: plays. v2: outbox, dead letters, daily counts, meta.
-    static constexpr int kSchemaVersion = 2;
+    // v1: plays. v2: outbox, dead letters, daily counts, meta. v3: the
+    // outbox without an index on statement ids.
+    static constexpr int kSchemaVersion = 3;
 
     // Opens the database at db_path, creating its directories and the file if
     // needed, and brings its schema up to date. Errors (domain storage for the file itself, usage for bad calls) name the
@@ -199,7 +200,9 @@ public:
     Status outbox_dead_letter(int64_t seq, int http_status, const std::string& reason);
     Status note_sync(const SyncNote& note);
     // A WAL checkpoint on a second connection (never blocks writers; the
-    // fsyncs happen here, not on the UI thread's commits).
+    // fsyncs happen here, not on the UI thread's commits). When that leaves
+    // a WAL larger than its 4 MiB limit, the WAL is started over and cut back
+    // here too (one tiny write), not by the next writer, the UI thread.
     Status checkpoint();
     // The caller runs checkpoint() regularly (the kiosk's worker does): the
     // writer then never checkpoints by itself, so no UI-thread write ever

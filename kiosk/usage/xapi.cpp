@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <mutex>
@@ -15,8 +16,6 @@
 namespace lasr::xapi {
 namespace {
 
-using json = nlohmann::json;
-
 // ------------------------------------------------------------------ vocabulary
 
 constexpr std::string_view kAdl = "http://adlnet.gov/expapi/verbs/";
@@ -25,34 +24,35 @@ constexpr std::string_view kVideoVerbs = "https://w3id.org/xapi/video/verbs/";
 constexpr std::string_view kVideoType = "https://w3id.org/xapi/video/activity-type/video";
 constexpr std::string_view kProfileType = "http://adlnet.gov/expapi/activities/profile";
 constexpr std::string_view kCourseType = "http://adlnet.gov/expapi/activities/course";
-constexpr std::string_view kViewed = "http://id.tincanapi.com/verb/viewed";
+constexpr std::string_view kTincanVerbs = "http://id.tincanapi.com/verb/";
+constexpr std::string_view kLasrExt = "https://lasr-kiosk.invalid/xapi/ext/";
+constexpr std::string_view kLasrTypes = "https://lasr-kiosk.invalid/xapi/activity-types/";
+constexpr std::string_view kLasrVerbs = "https://lasr-kiosk.invalid/xapi/verbs/";
+static_assert(kLasrVocab == "https://lasr-kiosk.invalid/xapi/", "keep kLasrExt, kLasrTypes and kLasrVerbs in step");
 
-std::string s(std::string_view a, std::string_view b) { return std::string(a) + std::string(b); }
-std::string vocab(std::string_view rest) { return s(kLasrVocab, rest); }
-std::string video_ext(std::string_view rest) { return s(kVideoExt, rest); }
-
+// A verb: its IRI is base + name, and its English display is the name.
 struct VerbInfo {
-    std::string id;
-    std::string display;
+    std::string_view base;
+    std::string_view name;
 };
 
 VerbInfo verb_for(EventKind k) {
     switch (k) {
         case EventKind::app_started:
         case EventKind::session_started:
-        case EventKind::video_initialized: return {s(kAdl, "initialized"), "initialized"};
+        case EventKind::video_initialized: return {kAdl, "initialized"};
         case EventKind::app_stopped:
         case EventKind::session_ended:
-        case EventKind::video_terminated: return {s(kAdl, "terminated"), "terminated"};
-        case EventKind::kiosk_error: return {s(kAdl, "failed"), "failed"};
-        case EventKind::course_opened: return {s(kAdl, "launched"), "launched"};
+        case EventKind::video_terminated: return {kAdl, "terminated"};
+        case EventKind::kiosk_error: return {kAdl, "failed"};
+        case EventKind::course_opened: return {kAdl, "launched"};
         case EventKind::resource_viewed:
         case EventKind::qr_shown:
-        case EventKind::alert_shown: return {std::string(kViewed), "viewed"};
-        case EventKind::video_played: return {s(kVideoVerbs, "played"), "played"};
-        case EventKind::video_paused: return {s(kVideoVerbs, "paused"), "paused"};
-        case EventKind::video_seeked: return {s(kVideoVerbs, "seeked"), "seeked"};
-        case EventKind::video_completed: return {s(kAdl, "completed"), "completed"};
+        case EventKind::alert_shown: return {kTincanVerbs, "viewed"};
+        case EventKind::video_played: return {kVideoVerbs, "played"};
+        case EventKind::video_paused: return {kVideoVerbs, "paused"};
+        case EventKind::video_seeked: return {kVideoVerbs, "seeked"};
+        case EventKind::video_completed: return {kAdl, "completed"};
     }
     return {"", ""};
 }
@@ -93,9 +93,9 @@ bool unreserved(char c) {
            c == '.' || c == '~';
 }
 
-std::string percent_encode(std::string_view v) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
+// The id's bytes outside [A-Za-z0-9._~-] as %XX (upper-case hex).
+void append_percent_encoded(std::string& out, std::string_view v) {
+    static constexpr char hex[] = "0123456789ABCDEF";
     for (char c : v) {
         if (unreserved(c)) {
             out += c;
@@ -106,33 +106,230 @@ std::string percent_encode(std::string_view v) {
             out += hex[u & 15];
         }
     }
-    return out;
 }
 
-json actor(const StatementFrame& f) {
-    return {{"objectType", "Agent"}, {"account", {{"homePage", f.home_page}, {"name", f.kiosk_id}}}};
+std::string_view iri_base(std::string_view home_page) {
+    while (!home_page.empty() && home_page.back() == '/') home_page.remove_suffix(1);
+    return home_page;
 }
 
-json activity(const std::string& id, std::string_view type) {
-    return {{"objectType", "Activity"}, {"id", id}, {"definition", {{"type", std::string(type)}}}};
+// "/lasr/<kind>/<id, percent-encoded>": plain ASCII, nothing to escape.
+void append_iri_tail(std::string& out, std::string_view kind, std::string_view id) {
+    out += "/lasr/";
+    out += kind;
+    out += '/';
+    append_percent_encoded(out, id);
+}
+
+// The length of the well-formed UTF-8 sequence at v[i] (a lead byte >=
+// 0x80), or 0: the same rule as nlohmann's decoder (no overlong forms, no
+// surrogates, nothing above U+10FFFF).
+size_t utf8_length(std::string_view v, size_t i) {
+    auto at = [&](size_t k) { return i + k < v.size() ? static_cast<unsigned char>(v[i + k]) : 0u; };
+    auto cont = [](unsigned b, unsigned lo = 0x80, unsigned hi = 0xBF) { return b >= lo && b <= hi; };
+    const unsigned c = at(0);
+    if (c >= 0xC2 && c <= 0xDF) return cont(at(1)) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        const unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        return cont(at(1), lo, hi) && cont(at(2)) ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        const unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        return cont(at(1), lo, hi) && cont(at(2)) && cont(at(3)) ? 4 : 0;
+    }
+    return 0;
+}
+
+// Statements are written straight to text, without a JSON tree: one is made
+// for every event, on the UI thread, and building nlohmann's map-based tree
+// and dumping it cost more than the database write. The bytes are exactly
+// what nlohmann::json's dump() makes of the same document, the form the
+// outbox has always stored (a resend must repeat it): compact; object keys in
+// byte order (the builders below write each object's keys in that order);
+// strings escaped as dump() escapes them ('"', '\\', \b \f \n \r \t, other
+// control characters as \u00xx, everything else as is); floating-point
+// numbers formatted by nlohmann itself. tests/usage/xapi_json_test.cpp holds
+// every kind of statement to the bytes the nlohmann builder made.
+class JsonOut {
+public:
+    explicit JsonOut(std::string& out) : out_(out) {}
+
+    JsonOut& begin() { return open('{'); }
+    JsonOut& end() { return close('}'); }
+    JsonOut& begin_array() { return open('['); }
+    JsonOut& end_array() { return close(']'); }
+    // Keys are our own ASCII constants: nothing to escape.
+    JsonOut& key(std::string_view prefix, std::string_view rest = {}) {
+        separate();
+        out_ += '"';
+        out_ += prefix;
+        out_ += rest;
+        out_ += "\":";
+        comma_ = false;
+        return *this;
+    }
+    // A string value: the concatenation of its parts.
+    JsonOut& str(std::string_view a, std::string_view b = {}) {
+        separate();
+        out_ += '"';
+        escape(a);
+        escape(b);
+        out_ += '"';
+        comma_ = true;
+        return *this;
+    }
+    // An activity IRI, <home_page>/lasr/<kind>/<id><suffix> (see activity_iri).
+    JsonOut& iri(std::string_view home_page, std::string_view kind, std::string_view id, std::string_view suffix = {}) {
+        separate();
+        out_ += '"';
+        escape(iri_base(home_page));
+        append_iri_tail(out_, kind, id);
+        escape(suffix);
+        out_ += '"';
+        comma_ = true;
+        return *this;
+    }
+    JsonOut& integer(int64_t v) {
+        separate();
+        char buf[24];
+        auto r = std::to_chars(buf, buf + sizeof buf, v);
+        out_.append(buf, r.ptr);
+        comma_ = true;
+        return *this;
+    }
+    JsonOut& boolean(bool v) {
+        separate();
+        out_ += v ? "true" : "false";
+        comma_ = true;
+        return *this;
+    }
+    // nlohmann's own float format ("60.0", "0.88", "1e+17"): rare (video
+    // events only), so a small temporary is fine.
+    JsonOut& number(double v) {
+        separate();
+        out_ += nlohmann::json(v).dump();
+        comma_ = true;
+        return *this;
+    }
+
+    // False if a string was not valid UTF-8 (where dump() would throw).
+    bool ok() const { return ok_; }
+
+private:
+    JsonOut& open(char c) {
+        separate();
+        out_ += c;
+        comma_ = false;
+        return *this;
+    }
+    JsonOut& close(char c) {
+        out_ += c;
+        comma_ = true;
+        return *this;
+    }
+    void separate() {
+        if (comma_) out_ += ',';
+    }
+    // Printable ASCII but '"' and '\\': copied as is, without a look.
+    static constexpr std::array<bool, 256> kPlain = [] {
+        std::array<bool, 256> t{};
+        for (int c = 0x20; c < 0x80; ++c) t[static_cast<size_t>(c)] = c != '"' && c != '\\';
+        return t;
+    }();
+
+    void escape(std::string_view v) {
+        static constexpr char hex[] = "0123456789abcdef";
+        size_t plain = 0;  // start of the run not yet copied
+        for (size_t i = 0; i < v.size();) {
+            const auto c = static_cast<unsigned char>(v[i]);
+            if (kPlain[c]) {
+                ++i;
+                continue;
+            }
+            if (c >= 0x80) {  // UTF-8 is copied as is, once checked
+                const size_t n = utf8_length(v, i);
+                if (n == 0) ok_ = false;
+                i += n == 0 ? 1 : n;
+                continue;
+            }
+            out_.append(v.data() + plain, i - plain);
+            switch (c) {
+                case '"': out_ += "\\\""; break;
+                case '\\': out_ += "\\\\"; break;
+                case '\b': out_ += "\\b"; break;
+                case '\f': out_ += "\\f"; break;
+                case '\n': out_ += "\\n"; break;
+                case '\r': out_ += "\\r"; break;
+                case '\t': out_ += "\\t"; break;
+                default:
+                    out_ += "\\u00";
+                    out_ += hex[c >> 4];
+                    out_ += hex[c & 15];
+                    break;
+            }
+            plain = ++i;
+        }
+        out_.append(v.data() + plain, v.size() - plain);
+    }
+
+    std::string& out_;
+    bool comma_ = false;
+    bool ok_ = true;
+};
+
+// {"definition":{"type":<type>},"id":<id>,"objectType":"Activity"}, the id
+// written by `id`.
+template <class WriteId>
+void activity(JsonOut& j, std::string_view type_a, std::string_view type_b, WriteId&& id) {
+    j.begin().key("definition").begin().key("type").str(type_a, type_b).end();
+    j.key("id");
+    id(j);
+    j.key("objectType").str("Activity").end();
+}
+
+// A catalog object's activity, <home_page>/lasr/<kind>/<id><suffix>.
+void catalog_activity(JsonOut& j, const StatementFrame& f, std::string_view kind, std::string_view id,
+                      std::string_view suffix, std::string_view type_a, std::string_view type_b = {}) {
+    activity(j, type_a, type_b, [&](JsonOut& o) { o.iri(f.home_page, kind, id, suffix); });
+}
+
+void write_actor(JsonOut& j, const StatementFrame& f) {
+    j.key("actor").begin();
+    j.key("account").begin().key("homePage").str(f.home_page).key("name").str(f.kiosk_id).end();
+    j.key("objectType").str("Agent").end();
 }
 
 // What every statement carries in context.extensions: where it sits in the
-// kiosk's history, whatever its clock said.
-void add_frame(json& st, const StatementFrame& f) {
-    json& ext = st["context"]["extensions"];
-    ext[vocab("ext/seq")] = f.seq;
-    ext[vocab("ext/boot-id")] = f.boot_id;
+// kiosk's history, whatever its clock said. `between` writes the keys that
+// sort between clock-trusted and seq (an aggregate's day and rolled-up).
+template <class Between>
+void write_frame_extensions(JsonOut& j, const StatementFrame& f, Between&& between) {
+    j.key(kLasrExt, "boot-id").str(f.boot_id);
+    j.key(kLasrExt, "clock-trusted").boolean(f.clock_trusted);
+    between(j);
+    j.key(kLasrExt, "seq").integer(f.seq);
     // Whole minutes since boot: enough to place a statement made before the
     // clock was trusted, and no exact trail (the timestamp is the minute too).
-    ext[vocab("ext/uptime-min")] = f.uptime_ms / 60000;
-    ext[vocab("ext/clock-trusted")] = f.clock_trusted;
-    if (!f.registration.empty()) st["context"]["registration"] = f.registration;
-    st["id"] = f.statement_id;
-    st["actor"] = actor(f);
+    j.key(kLasrExt, "uptime-min").integer(f.uptime_ms / 60000);
+}
+
+// id, then (after the object and result the caller writes) the timestamp
+// and the verb close the statement.
+void write_id(JsonOut& j, const StatementFrame& f) { j.key("id").str(f.statement_id); }
+
+void write_tail(JsonOut& j, const StatementFrame& f, VerbInfo verb) {
     // Only a trusted clock writes a timestamp; without one the LRS sets it
     // to `stored`, which is never in the future.
-    if (f.clock_trusted && !f.timestamp.empty()) st["timestamp"] = f.timestamp;
+    if (f.clock_trusted && !f.timestamp.empty()) j.key("timestamp").str(f.timestamp);
+    j.key("verb").begin();
+    j.key("display").begin().key("en-US").str(verb.name).end();
+    j.key("id").str(verb.base, verb.name).end();
+    j.end();
+}
+
+Result<std::string> finish(const JsonOut& j, std::string& out) {
+    if (!j.ok()) return invalid("the statement's text is not valid UTF-8 (the kiosk id or the home page?)");
+    return std::move(out);
 }
 
 Status check_frame(const StatementFrame& f) {
@@ -184,20 +381,34 @@ bool is_video_event(EventKind k) noexcept {
 
 std::string format_timestamp(std::chrono::system_clock::time_point t) {
     using namespace std::chrono;
-    const auto since = t.time_since_epoch();
-    auto secs = duration_cast<seconds>(since);
-    auto millis = duration_cast<milliseconds>(since - secs).count();
-    if (millis < 0) {  // before 1970: floor, not truncate
-        millis += 1000;
-        secs -= seconds(1);
+    // Whole milliseconds (sub-millisecond parts dropped toward zero), then
+    // the UTC calendar day and time of day (floored: before 1970 too). The
+    // digits are written by hand: snprintf was most of a one-event write's
+    // formatting, and the UI thread makes one or two of these per tap.
+    const milliseconds ms_since = duration_cast<milliseconds>(t.time_since_epoch());
+    const sys_days day = floor<days>(sys_time<milliseconds>(ms_since));
+    const year_month_day ymd(day);
+    const hh_mm_ss<milliseconds> tod(sys_time<milliseconds>(ms_since) - day);
+    std::string out = "0000-00-00T00:00:00.000Z";
+    auto put = [&out](size_t at, size_t width, unsigned v) {
+        for (size_t i = at + width; i-- > at; v /= 10) out[i] = static_cast<char>('0' + v % 10);
+    };
+    const int year = static_cast<int>(ymd.year());
+    if (year >= 0 && year <= 9999) {
+        put(0, 4, static_cast<unsigned>(year));
+    } else {  // as "%04d" writes it
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%04d", year);
+        out.replace(0, 4, buf);
     }
-    time_t tt = static_cast<time_t>(secs.count());
-    struct tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
-    return buf;
+    const size_t y = out.size() - 20;  // where "-MM" starts
+    put(y + 1, 2, static_cast<unsigned>(ymd.month()));
+    put(y + 4, 2, static_cast<unsigned>(ymd.day()));
+    put(y + 7, 2, static_cast<unsigned>(tod.hours().count()));
+    put(y + 10, 2, static_cast<unsigned>(tod.minutes().count()));
+    put(y + 13, 2, static_cast<unsigned>(tod.seconds().count()));
+    put(y + 16, 3, static_cast<unsigned>(tod.subseconds().count()));
+    return out;
 }
 
 std::string format_minute(std::chrono::system_clock::time_point t) {
@@ -248,11 +459,17 @@ std::string new_uuid() {
     uint64_t hi = gen(), lo = gen();
     hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
     lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // variant 10
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                  static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
-                  static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFull));
-    return buf;
+    // The 32 hex digits of hi then lo, 8-4-4-4-12 (snprintf cost as much as
+    // the rest of an event's statement).
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out(36, '-');
+    size_t at = 0;
+    for (int nibble = 0; nibble < 32; ++nibble) {
+        if (at == 8 || at == 13 || at == 18 || at == 23) ++at;
+        const uint64_t word = nibble < 16 ? hi : lo;
+        out[at++] = hex[(word >> (60 - 4 * (nibble % 16))) & 15];
+    }
+    return out;
 }
 
 bool is_uuid(std::string_view v) noexcept {
@@ -268,116 +485,162 @@ bool is_uuid(std::string_view v) noexcept {
 }
 
 std::string activity_iri(std::string_view home_page, std::string_view kind, std::string_view id) {
-    std::string base(home_page);
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    return base + "/lasr/" + std::string(kind) + "/" + percent_encode(id);
+    std::string out(iri_base(home_page));
+    append_iri_tail(out, kind, id);
+    return out;
 }
 
-Result<std::string> build_statement(const UsageEvent& ev, const StatementFrame& f) {
-    LASR_TRY(check_frame(f));
-    const bool video = is_video_event(ev.kind);
-    json st;
-    const VerbInfo verb = verb_for(ev.kind);
-    st["verb"] = {{"id", verb.id}, {"display", {{"en-US", verb.display}}}};
-    const std::string kiosk = activity_iri(f.home_page, "kiosk", f.kiosk_id);
+namespace {
 
+// Everything build_statement checks before it writes a byte.
+Status check_event(const UsageEvent& ev, const StatementFrame& f) {
+    LASR_TRY(check_frame(f));
     switch (ev.kind) {
-        case EventKind::app_started:
-        case EventKind::app_stopped:
-            st["object"] = activity(kiosk, vocab("activity-types/kiosk"));
-            break;
-        case EventKind::kiosk_error:
-            LASR_TRY(check_id("error kind", ev.object_id));
-            st["object"] = activity(kiosk, vocab("activity-types/kiosk"));
-            st["result"] = {{"success", false}, {"extensions", {{vocab("ext/error"), ev.object_id}}}};
-            break;
+        case EventKind::kiosk_error: return check_id("error kind", ev.object_id);
         case EventKind::session_started:
         case EventKind::session_ended:
             if (f.registration.empty()) return invalid("a patron session event needs a session id");
-            st["object"] = activity(kiosk + "/patron-session", vocab("activity-types/patron-session"));
-            break;
-        case EventKind::course_opened:
-            LASR_TRY(check_id("course id", ev.object_id));
-            st["object"] = activity(activity_iri(f.home_page, "course", ev.object_id), kCourseType);
-            break;
+            return {};
+        case EventKind::course_opened: return check_id("course id", ev.object_id);
         case EventKind::resource_viewed:
-            LASR_TRY(check_id("resource id", ev.object_id));
-            st["object"] = activity(activity_iri(f.home_page, "resource", ev.object_id),
-                                    vocab("activity-types/partner-resource"));
-            break;
-        case EventKind::qr_shown:
-            LASR_TRY(check_id("resource id", ev.object_id));
-            st["object"] = activity(activity_iri(f.home_page, "resource", ev.object_id) + "/qr",
-                                    vocab("activity-types/qr-code"));
-            break;
-        case EventKind::alert_shown:
-            LASR_TRY(check_id("alert id", ev.object_id));
-            st["object"] = activity(activity_iri(f.home_page, "alert", ev.object_id), vocab("activity-types/alert"));
-            break;
-        default:
-            break;
+        case EventKind::qr_shown: return check_id("resource id", ev.object_id);
+        case EventKind::alert_shown: return check_id("alert id", ev.object_id);
+        default: break;
     }
+    if (!is_video_event(ev.kind)) return {};
+    LASR_TRY(check_id("video id", ev.object_id));
+    LASR_TRY(check_id("course id", ev.course_id));
+    LASR_TRY(check_number("time", ev.time_s));
+    LASR_TRY(check_number("time from", ev.time_from_s));
+    LASR_TRY(check_number("length", ev.length_s));
+    if (!std::isfinite(ev.progress) || ev.progress < 0 || ev.progress > 1)
+        return invalid("progress must be within 0..1");
+    if (!is_uuid(f.video_session)) return invalid("a video event needs a video session id");
+    for (char c : ev.segments)
+        if (!((c >= '0' && c <= '9') || c == '.' || c == '[' || c == ']' || c == ','))
+            return invalid("played segments must be \"a[.]b[,]c[.]d\"");
+    return {};
+}
 
-    if (video) {
-        LASR_TRY(check_id("video id", ev.object_id));
-        LASR_TRY(check_id("course id", ev.course_id));
-        LASR_TRY(check_number("time", ev.time_s));
-        LASR_TRY(check_number("time from", ev.time_from_s));
-        LASR_TRY(check_number("length", ev.length_s));
-        if (!std::isfinite(ev.progress) || ev.progress < 0 || ev.progress > 1)
-            return invalid("progress must be within 0..1");
-        if (!is_uuid(f.video_session)) return invalid("a video event needs a video session id");
-        for (char c : ev.segments)
-            if (!((c >= '0' && c <= '9') || c == '.' || c == '[' || c == ']' || c == ','))
-                return invalid("played segments must be \"a[.]b[,]c[.]d\"");
-        st["object"] = activity(activity_iri(f.home_page, "video", ev.object_id), kVideoType);
-        json& ctx = st["context"];
-        ctx["contextActivities"]["category"] =
-            json::array({{{"id", std::string(kVideoProfile)}, {"definition", {{"type", std::string(kProfileType)}}}}});
-        ctx["contextActivities"]["parent"] =
-            json::array({activity(activity_iri(f.home_page, "course", ev.course_id), kCourseType)});
-        ctx["extensions"][video_ext("session-id")] = f.video_session;
-        ctx["extensions"][video_ext("length")] = ms(ev.length_s);
-        json result;
-        switch (ev.kind) {
-            case EventKind::video_initialized: break;
-            case EventKind::video_played: result["extensions"][video_ext("time")] = ms(ev.time_s); break;
-            case EventKind::video_seeked:
-                result["extensions"][video_ext("time-from")] = ms(ev.time_from_s);
-                result["extensions"][video_ext("time-to")] = ms(ev.time_s);
-                break;
-            case EventKind::video_completed:
-                result["completion"] = true;
-                [[fallthrough]];
-            case EventKind::video_paused:
-            case EventKind::video_terminated:
-                result["extensions"][video_ext("time")] = ms(ev.time_s);
-                result["extensions"][video_ext("progress")] = std::round(ev.progress * 1000.0) / 1000.0;
-                result["extensions"][video_ext("played-segments")] = ev.segments;
-                break;
-            default: break;
-        }
-        if (!result.is_null()) st["result"] = std::move(result);
+void write_object(JsonOut& j, const UsageEvent& ev, const StatementFrame& f) {
+    j.key("object");
+    switch (ev.kind) {
+        case EventKind::app_started:
+        case EventKind::app_stopped:
+        case EventKind::kiosk_error:
+            catalog_activity(j, f, "kiosk", f.kiosk_id, {}, kLasrTypes, "kiosk");
+            break;
+        case EventKind::session_started:
+        case EventKind::session_ended:
+            catalog_activity(j, f, "kiosk", f.kiosk_id, "/patron-session", kLasrTypes, "patron-session");
+            break;
+        case EventKind::course_opened: catalog_activity(j, f, "course", ev.object_id, {}, kCourseType); break;
+        case EventKind::resource_viewed:
+            catalog_activity(j, f, "resource", ev.object_id, {}, kLasrTypes, "partner-resource");
+            break;
+        case EventKind::qr_shown: catalog_activity(j, f, "resource", ev.object_id, "/qr", kLasrTypes, "qr-code"); break;
+        case EventKind::alert_shown: catalog_activity(j, f, "alert", ev.object_id, {}, kLasrTypes, "alert"); break;
+        default: catalog_activity(j, f, "video", ev.object_id, {}, kVideoType); break;  // the video events
     }
-    add_frame(st, f);
-    return st.dump();
+}
+
+// The result, for the events that have one.
+void write_result(JsonOut& j, const UsageEvent& ev) {
+    switch (ev.kind) {
+        case EventKind::kiosk_error:
+            j.key("result").begin();
+            j.key("extensions").begin().key(kLasrExt, "error").str(ev.object_id).end();
+            j.key("success").boolean(false).end();
+            return;
+        case EventKind::video_played:
+            j.key("result").begin();
+            j.key("extensions").begin().key(kVideoExt, "time").number(ms(ev.time_s)).end();
+            j.end();
+            return;
+        case EventKind::video_seeked:
+            j.key("result").begin();
+            j.key("extensions").begin();
+            j.key(kVideoExt, "time-from").number(ms(ev.time_from_s));
+            j.key(kVideoExt, "time-to").number(ms(ev.time_s)).end();
+            j.end();
+            return;
+        case EventKind::video_completed:
+        case EventKind::video_paused:
+        case EventKind::video_terminated:
+            j.key("result").begin();
+            if (ev.kind == EventKind::video_completed) j.key("completion").boolean(true);
+            j.key("extensions").begin();
+            j.key(kVideoExt, "played-segments").str(ev.segments);
+            j.key(kVideoExt, "progress").number(std::round(ev.progress * 1000.0) / 1000.0);
+            j.key(kVideoExt, "time").number(ms(ev.time_s)).end();
+            j.end();
+            return;
+        default: return;  // video_initialized and the rest: no result
+    }
+}
+
+}  // namespace
+
+Result<std::string> build_statement(const UsageEvent& ev, const StatementFrame& f) {
+    LASR_TRY(check_event(ev, f));
+    const bool video = is_video_event(ev.kind);
+    std::string out;
+    out.reserve(video ? 2048 : 1024);
+    JsonOut j(out);
+    j.begin();
+    write_actor(j, f);
+
+    j.key("context").begin();
+    if (video) {
+        j.key("contextActivities").begin();
+        j.key("category").begin_array().begin();
+        j.key("definition").begin().key("type").str(kProfileType).end();
+        j.key("id").str(kVideoProfile).end().end_array();
+        j.key("parent").begin_array();
+        catalog_activity(j, f, "course", ev.course_id, {}, kCourseType);
+        j.end_array().end();
+    }
+    j.key("extensions").begin();
+    write_frame_extensions(j, f, [](JsonOut&) {});
+    if (video) {
+        j.key(kVideoExt, "length").number(ms(ev.length_s));
+        j.key(kVideoExt, "session-id").str(f.video_session);
+    }
+    j.end();
+    if (!f.registration.empty()) j.key("registration").str(f.registration);
+    j.end();
+
+    write_id(j, f);
+    write_object(j, ev, f);
+    write_result(j, ev);
+    write_tail(j, f, verb_for(ev.kind));
+    return finish(j, out);
 }
 
 Result<std::string> build_aggregate(const Aggregate& a, const StatementFrame& f) {
     LASR_TRY(check_frame(f));
     if (a.count <= 0) return invalid("an aggregate counts at least one statement");
     if (a.day.size() != 10 || !is_timestamp(a.day + "T00:00:00.000Z")) return invalid("aggregate day must be YYYY-MM-DD");
-    json st;
-    st["verb"] = {{"id", vocab("verbs/counted")}, {"display", {{"en-US", "counted"}}}};
-    st["object"] = {{"objectType", "Activity"}, {"id", a.object_id}};
-    st["result"]["extensions"][vocab("ext/count")] = a.count;
-    st["result"]["extensions"][vocab("ext/verb")] = a.verb_id;
-    st["context"]["extensions"][vocab("ext/day")] = a.day;
-    st["context"]["extensions"][vocab("ext/rolled-up")] = true;
-    StatementFrame frame = f;
-    frame.registration.clear();  // an aggregate belongs to no session
-    add_frame(st, frame);
-    return st.dump();
+    std::string out;
+    out.reserve(1024);
+    JsonOut j(out);
+    j.begin();
+    write_actor(j, f);
+    // An aggregate belongs to no session: no registration.
+    j.key("context").begin().key("extensions").begin();
+    write_frame_extensions(j, f, [&](JsonOut& o) {
+        o.key(kLasrExt, "day").str(a.day);
+        o.key(kLasrExt, "rolled-up").boolean(true);
+    });
+    j.end().end();
+    write_id(j, f);
+    j.key("object").begin().key("id").str(a.object_id).key("objectType").str("Activity").end();
+    j.key("result").begin().key("extensions").begin();
+    j.key(kLasrExt, "count").integer(a.count);
+    j.key(kLasrExt, "verb").str(a.verb_id).end();
+    j.end();
+    write_tail(j, f, {kLasrVerbs, "counted"});
+    return finish(j, out);
 }
 
 // ------------------------------------------------------------------ segments

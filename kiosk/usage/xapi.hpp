@@ -97,9 +97,10 @@ Status check_id(std::string_view what, std::string_view id);
 // The activity IRI for a catalog object: <home_page>/lasr/<kind>/<id>.
 std::string activity_iri(std::string_view home_page, std::string_view kind, std::string_view id);
 
-// Builds the statement's JSON (compact, keys sorted). Checks the event's ids
-// and numbers first: invalid_argument when an id is not a catalog id or a
-// number is not finite.
+// Builds the statement's JSON (compact, keys sorted: the bytes nlohmann's
+// dump() gives the same document). Checks the event's ids and numbers first:
+// invalid_argument when an id is not a catalog id, a number is not finite, or
+// the frame's text (kiosk id, home page) is not UTF-8.
 Result<std::string> build_statement(const UsageEvent& event, const StatementFrame& frame);
 
 // A daily aggregate, made by the retention rollup from raw statements that

@@ -52,6 +52,48 @@ TEST(UsageSqlite, TransactionRollsBackUnlessCommitted) {
     EXPECT_EQ(count(d, "t"), 1);
 }
 
+// BEGIN/COMMIT/ROLLBACK are prepared once per connection and go with it
+// when the Database moves; a busy BEGIN IMMEDIATE is an io error and leaves
+// the statement ready for the next one.
+TEST(UsageSqlite, TransactionsWorkAcrossAMoveAndAfterABusyBegin) {
+    TempDir dir;
+    Database a = open_ok(dir / "t.db");
+    ASSERT_TRUE(a.exec("PRAGMA journal_mode = WAL", "wal"));
+    ASSERT_TRUE(a.exec("CREATE TABLE t (x INTEGER)", "create"));
+    for (int i = 0; i < 3; ++i) {
+        Transaction tx(a);
+        ASSERT_TRUE(tx.begin());
+        ASSERT_TRUE(a.exec("INSERT INTO t VALUES (1)", "insert"));
+        if (i != 1) {
+            ASSERT_TRUE(tx.commit());
+        }  // the second rolls back
+    }
+    Database b = std::move(a);
+    {
+        Transaction tx(b);
+        ASSERT_TRUE(tx.begin());
+        ASSERT_TRUE(b.exec("INSERT INTO t VALUES (2)", "insert"));
+        ASSERT_TRUE(tx.commit());
+    }
+    EXPECT_EQ(count(b, "t"), 3);
+
+    Database other = open_ok(dir / "t.db");
+    ASSERT_TRUE(other.set_busy_timeout(0));
+    Transaction holding(b);
+    ASSERT_TRUE(holding.begin());
+    {
+        Transaction tx(other);
+        auto busy = tx.begin();
+        ASSERT_FALSE(busy);
+        EXPECT_EQ(busy.error().code, Errc::io);
+        EXPECT_NE(busy.error().message.find("begin transaction"), std::string::npos) << busy.error().message;
+    }
+    ASSERT_TRUE(holding.commit());
+    Transaction tx(other);
+    ASSERT_TRUE(tx.begin());
+    ASSERT_TRUE(tx.commit());
+}
+
 TEST(UsageSqlite, StatementIsReusableAfterAnError) {
     TempDir dir;
     Database d = open_ok(dir / "t.db");
@@ -70,6 +112,32 @@ TEST(UsageSqlite, StatementIsReusableAfterAnError) {
     ins->bind_int64(1, 2);
     ASSERT_TRUE(ins->run()) << "the statement was reset after the failure";
     EXPECT_EQ(count(d, "t"), 2);
+}
+
+// bind_text_static: SQLite reads the caller's bytes in place, exactly the
+// view's length (a view into a longer string too), also where a function
+// needs them NUL-terminated (length() in a CHECK), and drops them at reset.
+TEST(UsageSqlite, StaticTextBindsTheViewsBytesInPlace) {
+    TempDir dir;
+    Database d = open_ok(dir / "t.db");
+    ASSERT_TRUE(d.exec("CREATE TABLE t (x TEXT NOT NULL CHECK (length(x) > 0)) STRICT", "create"));
+    auto ins = d.prepare("INSERT INTO t (x) VALUES (?1)", "insert");
+    ASSERT_TRUE(ins);
+    const std::string big(5000, 'b');
+    ins->bind_text_static(1, big);
+    ASSERT_TRUE(ins->run());
+    const std::string both = "left|right";
+    ins->bind_text_static(1, std::string_view(both).substr(0, 4));
+    ASSERT_TRUE(ins->run());
+    ins->bind_text_static(1, "");
+    EXPECT_FALSE(ins->run()) << "the CHECK saw the empty string";
+    auto sel = d.prepare("SELECT x FROM t ORDER BY rowid", "select");
+    ASSERT_TRUE(sel);
+    ASSERT_TRUE(*sel->step());
+    EXPECT_EQ(sel->column_text(0), big);
+    ASSERT_TRUE(*sel->step());
+    EXPECT_EQ(sel->column_text(0), "left");
+    EXPECT_FALSE(*sel->step());
 }
 
 TEST(UsageSqlite, BadBindIsReportedByStep) {

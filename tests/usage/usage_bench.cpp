@@ -7,6 +7,13 @@
 //     usage_ui_block_max_ms     the longest one UI-thread log write took while
 //                               the uploader drained on another thread
 //     usage_ui_block_p99_ms
+//     usage_ui_block_over_1ms   writes over 1 ms, and of them (from the UI
+//                               thread's context switches during the write):
+//       ..._blocked             it slept: waited for the writer (the uploader
+//                               holding it) or for the kernel (I/O)
+//       ..._preempted           only preempted: runnable while other threads
+//                               or processes had the CPUs
+//     usage_ui_block_cpu_max_ms the write's own CPU time, the most of any
 //   bench_usage_drain [STATEMENTS]:
 //     usage_drain_rate          statements/s from a queue of STATEMENTS (default
 //                               100,000) to the local endpoint (a separate
@@ -17,6 +24,7 @@
 //
 // They never fail on a number; they fail only if something did not work.
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -67,6 +75,14 @@ double thread_cpu_ms() {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+// This thread's voluntary (it slept) and involuntary (it was preempted)
+// context switches so far.
+std::pair<long, long> context_switches() {
+    rusage r{};
+    getrusage(RUSAGE_THREAD, &r);
+    return {r.ru_nvcsw, r.ru_nivcsw};
 }
 
 double rss_mb() {
@@ -203,17 +219,24 @@ int bench_ui_block(const Endpoint& e) {
         done = true;
     });
     std::vector<double> ms, cpu;
+    int64_t blocked = 0, preempted = 0;  // of the writes over 1 ms
     auto play = log.play_started("video-1", "course-1", 600);
     if (!play) die(play.error().describe());
     int64_t i = 0;
     const auto start = Clock::now();
     while (!done.load() || ms.size() < 2000) {
+        const auto switches = context_switches();
         auto t = Clock::now();
         const double c = thread_cpu_ms();
         if (i % 3 == 0) ok(log.play_progress(*play, static_cast<double>(i % 600)));
         else ok(log.record(event(i)));
         ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
         cpu.push_back(thread_cpu_ms() - c);
+        if (ms.back() > 1.0) {
+            const auto after = context_switches();
+            if (after.first > switches.first) ++blocked;
+            else if (after.second > switches.second) ++preempted;
+        }
         ++i;
         std::this_thread::sleep_for(std::chrono::milliseconds(2));  // a tap or a progress tick
         if (secs(start, Clock::now()) > 45) break;
@@ -226,6 +249,10 @@ int bench_ui_block(const Endpoint& e) {
     std::printf("usage_ui_block_p99_ms %.3f ms\n", ms[ms.size() * 99 / 100]);
     std::printf("usage_ui_block_median_ms %.3f ms\n", ms[ms.size() / 2]);
     std::printf("usage_ui_block_over_1ms %lld writes\n", static_cast<long long>(over));
+    std::printf("usage_ui_block_over_1ms_blocked %lld writes (slept: waited for the uploader's write or for I/O)\n",
+                static_cast<long long>(blocked));
+    std::printf("usage_ui_block_over_1ms_preempted %lld writes (runnable, but other threads had the CPUs)\n",
+                static_cast<long long>(preempted));
     std::printf("usage_ui_block_cpu_max_ms %.3f ms (the write's own CPU time, without waiting)\n", cpu.back());
     std::printf("usage_ui_block_writes %zu writes\n", ms.size());
     std::fflush(stdout);

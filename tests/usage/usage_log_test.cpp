@@ -162,18 +162,137 @@ TEST(UsageLog, MigratesAnEmptyFileAndSetsUserVersion) {
     {
         auto log = open_ok(db);
         ASSERT_TRUE(log);
-        EXPECT_EQ(log->schema_version(), 2);
+        EXPECT_EQ(log->schema_version(), UsageLog::kSchemaVersion);
         ASSERT_TRUE(log->play_started("v", "c", 1));
     }
-    EXPECT_EQ(header_u32(db, 60), 2u);           // user_version
+    EXPECT_EQ(header_u32(db, 60), static_cast<uint32_t>(UsageLog::kSchemaVersion));  // user_version
     EXPECT_EQ(header_u32(db, 68), 0x4C415352u);  // application_id 'LASR'
     // Opening again does not migrate again.
     auto log = open_ok(db);
     ASSERT_TRUE(log);
-    EXPECT_EQ(log->schema_version(), 2);
+    EXPECT_EQ(log->schema_version(), UsageLog::kSchemaVersion);
     auto rows = log->plays();
     ASSERT_TRUE(rows);
     EXPECT_EQ(rows->size(), 1u);
+}
+
+// v3 rebuilt the outbox without v2's unique index on statement ids: a v2
+// queue comes through byte for byte, in order, and goes on from its next
+// sequence number.
+TEST(UsageLog, MigratesAV2OutboxToOneWithoutTheStatementIdIndex) {
+    TempDir dir;
+    const auto db = dir / "usage.db";
+    std::vector<OutboxRow> before;
+    {
+        auto log = open_ok(db);
+        ASSERT_TRUE(log);
+        for (int i = 0; i < 50; ++i) ASSERT_TRUE(log->record({EventKind::course_opened, "c-" + std::to_string(i)}));
+        auto rows = log->outbox_head(1000, SIZE_MAX);
+        ASSERT_TRUE(rows) << rows.error().describe();
+        ASSERT_EQ(rows->size(), 50u);
+        ASSERT_TRUE(log->outbox_delivered({(*rows)[0].seq}));  // a gap at the head, as a sync leaves one
+        before.assign(rows->begin() + 1, rows->end());
+    }
+    {
+        // Back to v2: the same table with a unique index on statement_id
+        // (v2 declared the column UNIQUE), user_version 2.
+        auto d = sqlite::Database::open(db, sqlite::Database::Mode::read_write);
+        ASSERT_TRUE(d) << d.error().describe();
+        auto st = d->exec("CREATE UNIQUE INDEX outbox_statement_id ON outbox (statement_id); PRAGMA user_version = 2",
+                          "back to v2");
+        ASSERT_TRUE(st) << st.error().describe();
+    }
+    auto log = open_ok(db);
+    ASSERT_TRUE(log);
+    EXPECT_EQ(log->schema_version(), 3);
+    auto after = log->outbox_head(1000, SIZE_MAX);
+    ASSERT_TRUE(after) << after.error().describe();
+    ASSERT_EQ(after->size(), before.size());
+    for (size_t i = 0; i < before.size(); ++i) {
+        EXPECT_EQ((*after)[i].seq, before[i].seq);
+        EXPECT_EQ((*after)[i].statement_id, before[i].statement_id);
+        EXPECT_EQ((*after)[i].body, before[i].body);
+    }
+    ASSERT_TRUE(log->record({EventKind::course_opened, "c-next"}));
+    auto last = log->outbox_head(1000, SIZE_MAX);
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->back().seq, 51);
+    ASSERT_TRUE(log->check_integrity());
+
+    auto d = sqlite::Database::open(db, sqlite::Database::Mode::read_write);
+    ASSERT_TRUE(d) << d.error().describe();
+    auto indexes = d->query_int64("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'outbox'",
+                                  "outbox indexes");
+    ASSERT_TRUE(indexes) << indexes.error().describe();
+    EXPECT_EQ(*indexes, 0);
+    // The checks are still there (the body's is now written body <> '').
+    auto empty = d->exec("INSERT INTO outbox (seq, statement_id, body, created_ms, created_day) "
+                         "VALUES (900, '0b9f2c1e-5d3a-4e7b-9c8d-1a2b3c4d5e6f', '', 0, '2026-11-29')",
+                         "empty body");
+    ASSERT_FALSE(empty);
+    EXPECT_EQ(empty.error().code, Errc::validation);
+    EXPECT_FALSE(d->exec("INSERT INTO outbox (seq, statement_id, body, created_ms, created_day) "
+                         "VALUES (901, 'short', '{}', 0, '2026-11-29')",
+                         "short id"));
+}
+
+// outbox_delivered deletes runs of consecutive sequence numbers with one
+// statement each: exactly the rows named, whatever their order and gaps, and
+// it counts only rows that were there.
+TEST(UsageLog, DeliveredDeletesExactlyTheNamedStatements) {
+    TempDir dir;
+    auto log = open_ok(dir / "usage.db");
+    ASSERT_TRUE(log);
+    std::vector<UsageEvent> events;
+    for (int i = 0; i < 300; ++i) events.push_back({EventKind::qr_shown, "r-" + std::to_string(i)});
+    ASSERT_TRUE(log->record_batch(events));
+    // 1..300 queued. Gaps, an unordered tail, a seq named twice, one not
+    // queued (999), and more than one transaction's worth.
+    std::vector<int64_t> gone;
+    for (int64_t s = 1; s <= 120; ++s)
+        if (s % 7 != 0) gone.push_back(s);
+    for (int64_t s : {250, 249, 248, 200, 200, 999}) gone.push_back(s);
+    for (int64_t s = 130; s <= 190; ++s) gone.push_back(s);
+    ASSERT_TRUE(log->outbox_delivered(gone));
+
+    std::set<int64_t> expect;
+    for (int64_t s = 1; s <= 300; ++s) expect.insert(s);
+    for (int64_t s : gone) expect.erase(s);
+    auto rows = log->outbox_head(1000, SIZE_MAX);
+    ASSERT_TRUE(rows) << rows.error().describe();
+    std::set<int64_t> left;
+    for (const auto& r : *rows) left.insert(r.seq);
+    EXPECT_EQ(left, expect);
+    auto status = log->status();
+    ASSERT_TRUE(status) << status.error().describe();
+    EXPECT_EQ(status->sent, 300 - static_cast<int64_t>(expect.size()));
+    EXPECT_EQ(status->queued, static_cast<int64_t>(expect.size()));
+}
+
+// After a burst the WAL is large. The worker's checkpoint starts it over and
+// cuts it back to its limit itself, so the UI thread's next write does not
+// have to (an ftruncate of some ms).
+TEST(UsageLog, CheckpointCutsALargeWalBackItself) {
+    TempDir dir;
+    const auto db = dir / "usage.db";
+    const fs::path wal = db.string() + "-wal";
+    auto log = open_ok(db);
+    ASSERT_TRUE(log);
+    ASSERT_TRUE(log->leave_checkpoints_to_caller());
+    const std::vector<UsageEvent> events(1000, UsageEvent{EventKind::course_opened, "course-1"});
+    for (int i = 0; i < 8; ++i) ASSERT_TRUE(log->record_batch(events));
+    ASSERT_GT(fs::file_size(wal), 4u << 20);
+    ASSERT_TRUE(log->checkpoint());
+    EXPECT_LE(fs::file_size(wal), 4u << 20);
+    // A small WAL is left alone: nothing to cut.
+    ASSERT_TRUE(log->record({EventKind::qr_shown, "r-1"}));
+    ASSERT_TRUE(log->checkpoint());
+    ASSERT_TRUE(log->check_integrity());
+    auto rows = log->outbox_head(10000, SIZE_MAX);
+    ASSERT_TRUE(rows);
+    EXPECT_EQ(rows->size(), 8001u);
+    log.reset();
+    EXPECT_EQ(header_u32(db, 68), 0x4C415352u);  // application_id 'LASR', as it was
 }
 
 TEST(UsageLog, RefusesAFutureSchemaVersionAndLeavesTheFileAlone) {

@@ -249,7 +249,7 @@ TEST(UsageStatements, NoPatronDataAnywhereInTheDatabaseFile) {
 }
 
 // A v1 database (the walking skeleton's) with plays in it: opened by this
-// build it is migrated to v2 in place, keeps every play, and works.
+// build it is migrated in place to this build's version, keeps every play, and works.
 TEST(UsageStatements, UpgradesAVersion1FileKeepingItsPlays) {
     TempDir dir;
     const auto db = dir / "usage.db";
@@ -279,7 +279,7 @@ PRAGMA user_version = 1;
     FakeClock clock;
     auto log = open_log(db, clock);
     ASSERT_TRUE(log);
-    EXPECT_EQ(log->schema_version(), 2);
+    EXPECT_EQ(log->schema_version(), UsageLog::kSchemaVersion);
     auto plays = log->plays();
     ASSERT_TRUE(plays);
     ASSERT_EQ(plays->size(), 2u);
@@ -296,7 +296,7 @@ PRAGMA user_version = 1;
     // And it opens again without migrating again.
     auto again = open_log(db, clock);
     ASSERT_TRUE(again);
-    EXPECT_EQ(again->schema_version(), 2);
+    EXPECT_EQ(again->schema_version(), UsageLog::kSchemaVersion);
     EXPECT_EQ(test::outbox_rows(*again).size(), 3u);
 }
 
