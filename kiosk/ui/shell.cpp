@@ -519,10 +519,15 @@ int run_kiosk(const ShellOptions& opt) {
                 glfwGetFramebufferSize(window, &fbw, &fbh);
                 if (app.state().large_text && !fonts.has_large) {
                     // The first "Aa" since start: build the large sizes now.
+                    const auto t0 = std::chrono::steady_clock::now();
                     ImGui_ImplOpenGL3_DestroyFontsTexture();
                     fonts = load_fonts(scale, true);
                     ImGui_ImplOpenGL3_CreateFontsTexture();
                     atlas_uploaded();
+                    log::info("ui", "large text fonts built_ms=" +
+                                        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                           std::chrono::steady_clock::now() - t0)
+                                                           .count()));
                 }
                 ImGui_ImplOpenGL3_NewFrame();
                 ImGui_ImplGlfw_NewFrame();
