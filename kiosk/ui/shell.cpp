@@ -14,7 +14,9 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <fstream>
 #include <future>
+#include <sstream>
 #include <vector>
 
 #include "config/log.hpp"
@@ -137,6 +139,34 @@ int key_from_name(const std::string& name) {
 
 }  // namespace
 
+namespace {
+
+// When the options ask for it, pack_dir's manifest must carry a signature
+// by one of the given keys, for the given library (the store's own packs
+// are checked by the store).
+Status pack_dir_signed(const ShellOptions& opt) {
+    if (!opt.pack_signed_by) return {};
+    auto policy = make_trust_policy(opt.pack_signed_by->first, opt.pack_signed_by->second);
+    if (!policy) return std::move(policy).error();
+    auto read = [](const std::filesystem::path& p, std::string& out) {
+        std::ifstream f(p, std::ios::binary);
+        std::ostringstream ss;
+        ss << f.rdbuf();
+        out = ss.str();
+        return static_cast<bool>(f);
+    };
+    std::string bytes, signature;
+    if (!read(opt.pack_dir / "manifest.json", bytes) || !read(opt.pack_dir / "manifest.json.minisig", signature))
+        return make_error(Domain::content, Errc::not_found,
+                          opt.pack_dir.string() + ": the pack's manifest.json or manifest.json.minisig cannot be read");
+    auto checked = check_signed_manifest(std::move(bytes), std::move(signature), *policy, std::time(nullptr));
+    if (!checked) return std::move(checked).error();
+    log::info("content", "pack_dir=" + opt.pack_dir.string() + " signed_by=" + checked->signed_by);
+    return {};
+}
+
+}  // namespace
+
 int run_kiosk(const ShellOptions& opt) {
     Clock clock;
     const Config& cfg = opt.config;
@@ -168,6 +198,8 @@ int run_kiosk(const ShellOptions& opt) {
         } else {
             log::error(active.error());
         }
+    } else if (auto signed_ok = pack_dir_signed(opt); !signed_ok) {
+        log::error(signed_ok.error());  // nothing plays that its key did not sign
     } else if (auto opened = ContentPack::open(opt.pack_dir)) {
         pack = std::move(*opened);
     } else {

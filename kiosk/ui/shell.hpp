@@ -7,6 +7,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "config/config.hpp"
 
@@ -15,6 +17,9 @@ namespace lasr::ui {
 struct ShellOptions {
     Config config;
     std::filesystem::path pack_dir;
+    // Set: the pack in pack_dir (not the store) must be signed by one of
+    // these keys, for this library (the demo pack and its build's key).
+    std::optional<std::pair<std::string, std::vector<std::string>>> pack_signed_by;  // library id, "RW..." lines
     std::optional<std::pair<int, int>> windowed;  // --windowed WxH
     std::string play_file;                        // --play FILE
     bool quit_at_end = false;

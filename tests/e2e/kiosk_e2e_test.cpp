@@ -240,6 +240,38 @@ quit
     EXPECT_LT(after.count(0, 150, 1280, 450, 0, 0, 0), 1280 * 50);
 }
 
+// --demo on a pack signed by the build's demo key: it plays when the
+// signature holds, and a changed manifest is refused (nothing plays that the
+// key did not sign).
+TEST(KioskEndToEnd, DemoPackPlaysOnlyWithItsDemoKeysSignature) {
+    test::TempDir dir;
+    std::filesystem::copy(LASR_TEST_PACK, dir / "pack", std::filesystem::copy_options::recursive);
+    ASSERT_EQ(test::run({LASR_KIOSKCTL_BIN, "keygen", "--key", (dir / "demo.key").string(), "--pub",
+                         (dir / "demo.pub").string()}),
+              0);
+    ASSERT_EQ(test::run({LASR_KIOSKCTL_BIN, "demo-pack", "--quick", "--out", (dir / "pack").string(), "--key",
+                         (dir / "demo.key").string()}),
+              0);
+    test::write_file(dir / "s.script", "wait 300\nquit\n");
+    test::write_file(dir / "kiosk.toml", "[kiosk]\ndata_dir = \"" + (dir / "data").string() + "\"\n[player]\naudio = false\n");
+    auto kiosk = [&](const std::string& name) {
+        auto argv = under_display({"LASR_DEMO_PACK=" + (dir / "pack").string(), "LASR_DEMO_KEY=" + (dir / "demo.pub").string(),
+                                   LASR_KIOSK_BIN, "--demo", "--config", (dir / "kiosk.toml").string(), "--windowed",
+                                   "640x360", "--script", (dir / "s.script").string()},
+                                  640, 360);
+        EXPECT_EQ(test::run(argv, dir / (name + ".log")), 0) << name;
+        return test::read_file(dir / (name + ".log"));
+    };
+    std::string good = kiosk("good");
+    EXPECT_NE(good.find("signed_by="), std::string::npos) << good;
+
+    std::string manifest = test::read_file(dir / "pack/manifest.json");
+    test::write_file(dir / "pack/manifest.json", manifest + " ");
+    std::string bad = kiosk("tampered");
+    EXPECT_EQ(bad.find("signed_by="), std::string::npos) << bad;
+    EXPECT_NE(bad.find("signature"), std::string::npos) << bad;
+}
+
 TEST(KioskEndToEnd, PlayQuitAtEndExitCodes) {
     test::TempDir dir;
     test::VideoSpec spec;
