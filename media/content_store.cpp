@@ -278,8 +278,7 @@ Status ContentStore::save_state(const State& s) const {
     return write_file_atomic(opt_.root / "state.json", j.dump(2) + "\n");
 }
 
-Result<SignedManifest> ContentStore::read_pack_manifest(const fs::path& dir, const TrustPolicy& policy,
-                                                        std::time_t now) const {
+Result<SignedManifest> read_pack_manifest(const fs::path& dir, const TrustPolicy& policy, std::time_t now) {
     auto bytes = read_file_limited(dir / kManifestName, kMaxManifestBytes);
     if (!bytes) return std::move(bytes).error();
     auto sig = read_file_limited(dir / kSignatureName, kMaxSignatureBytes);

@@ -68,6 +68,11 @@ struct SignedManifest {
 Result<SignedManifest> check_signed_manifest(std::string bytes, std::string signature, const TrustPolicy& policy,
                                              std::time_t now);
 
+// A pack folder's manifest.json and manifest.json.minisig (within their
+// size limits), through check_signed_manifest.
+Result<SignedManifest> read_pack_manifest(const std::filesystem::path& dir, const TrustPolicy& policy,
+                                          std::time_t now);
+
 // "2026-11-29T03:04:05Z"
 std::string rfc3339_utc(std::time_t t);
 
@@ -202,8 +207,6 @@ private:
     void step(std::string_view name) const {
         if (on_step) on_step(name);
     }
-    Result<SignedManifest> read_pack_manifest(const std::filesystem::path& dir, const TrustPolicy& policy,
-                                              std::time_t now) const;
     std::set<std::string> referenced_objects() const;
 
     StoreOptions opt_;

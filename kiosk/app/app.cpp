@@ -316,8 +316,7 @@ void App::dispatch(const Intent& in, double now) {
                 break;  // only from an unlocked admin screen
             if (in.arg == "test_pattern") {
                 MediaItem item{"test-pattern", "av://lavfi:testsrc2=size=1280x720:rate=25,format=yuv420p", 0, {}};
-                queued_video_.clear();
-                if (auto st = player_.load(item); !st) log::error(st.error());
+                if (auto st = load_player(item); !st) log::error(st.error());
                 else {
                     state_.video_id = item.tag;
                     go(Screen::player);
@@ -450,26 +449,19 @@ void App::start_attract(double now) {
     attract_playing_ = true;
     // One video playing and the next queued behind it, so libmpv opens it
     // ahead and the change shows no gap (each end queues one more).
-    if (play_next_attract(true)) play_next_attract(false);
+    if (play_next_attract(true, now)) play_next_attract(false, now);
 }
 
-bool App::play_next_attract(bool replace) {
+bool App::play_next_attract(bool replace, double now) {
     // The first video of each course in turn: a taste of every course.
     const auto& courses = catalog().courses;
     for (size_t tries = 0; tries < courses.size(); ++tries) {
         const Course& c = courses[attract_next_++ % courses.size()];
         if (c.videos.empty()) continue;
-        const Video& v = c.videos.front();
-        auto file = pack_->verified_path(v.file);
-        if (!file) {
-            log::error(file.error());
-            continue;
-        }
-        MediaItem item{"attract:" + v.id, file->string(), v.duration_s, {}};
-        for (const auto& [lang, ref] : v.captions)
-            if (auto cap = pack_->verified_path(ref)) item.captions.push_back(Caption{lang, cap->string()});
-        if (replace) queued_video_.clear();
-        if (auto st = replace ? player_.load(item) : player_.queue(item); !st) {
+        auto item = media_item(c.videos.front(), now, false);
+        if (!item) continue;
+        item->tag = "attract:" + item->tag;
+        if (auto st = replace ? load_player(*item) : player_.queue(*item); !st) {
             log::error(st.error());
             continue;
         }
@@ -569,17 +561,21 @@ bool App::start_video(const std::string& video_id, double now) {
     }
     auto item = media_item(*video, now, true);
     if (!item) return false;
-    if (auto st = player_.load(*item); !st) {
+    if (auto st = load_player(*item); !st) {
         log::error(st.error());
         note_error(st.error());
         show_notice("notice.video_unavailable", now);
         return false;
     }
-    queued_video_.clear();  // load() dropped the queue
     player_.set_captions_visible(state_.captions);
     player_.set_caption_language(state_.language);
     begin_play(*video, *course, now);
     return true;
+}
+
+Status App::load_player(const MediaItem& item) {
+    queued_video_.clear();  // load() replaces the queue
+    return player_.load(item);
 }
 
 void App::stop_player() {
@@ -626,8 +622,7 @@ void App::end_play(std::optional<PlayOutcome> outcome, double position) {
 Status App::play_file_and_quit(const std::string& path, double now) {
     single_play_ = true;
     MediaItem item{"file", path, 0, {}};
-    queued_video_.clear();
-    LASR_TRY(player_.load(item));
+    LASR_TRY(load_player(item));
     state_.video_id = item.tag;
     go(Screen::player);
     last_activity_ = now;
@@ -642,7 +637,7 @@ void App::on_player_events(const std::vector<PlayerEvent>& events, double now) {
             if (ev.kind == PlayerEvent::Kind::failed && ev.error) log::error(*ev.error);
             if (attract_playing_ && state_.screen == Screen::attract &&
                 (ev.kind == PlayerEvent::Kind::ended || ev.kind == PlayerEvent::Kind::failed))
-                play_next_attract(false);  // the queued one plays now; queue the one after
+                play_next_attract(false, now);  // the queued one plays now; queue the one after
             continue;
         }
         char pos[32];

@@ -92,8 +92,6 @@ struct AppState {
     struct Upload {
         bool configured = false;    // an LRS is set
         bool paused = false;        // it refused our credentials: staff must act
-        std::string last_outcome;   // "drained", "backoff", ... ("" before the first)
-        std::string last_message;
     } upload;
     // Staff asked to look for content and upload usage now (the shell acts
     // on it and clears it).
@@ -207,7 +205,9 @@ private:
     // not queued (or the queue was dropped since).
     bool queue_video(const std::string& video_id, double now);
     bool adopt_queued(const std::string& video_id, double now);
-    void stop_player();  // stops it and forgets what was queued
+    // Every load and stop goes through these: they forget what was queued.
+    Status load_player(const MediaItem& item);
+    void stop_player();
     void end_play(std::optional<PlayOutcome> outcome, double position);
     void show_notice(const std::string& text, double now);
     void privacy_reset(double now);
@@ -216,7 +216,7 @@ private:
     void refresh_alerts();
     // The next course's first video: loaded now (replace) or queued after
     // the one playing. False when no course has a playable one.
-    bool play_next_attract(bool replace);
+    bool play_next_attract(bool replace, double now);
     void pin_submit(double now);
     void load_transcript();
     // Usage statements: failures are logged, never shown, never fatal.

@@ -3,7 +3,6 @@
 
 #include <clocale>
 #include <cstdio>
-#include <fstream>
 #include <unistd.h>
 
 #include "config/log.hpp"
@@ -11,6 +10,7 @@
 #include "kiosk/app/strings.hpp"
 #include "kiosk/ui/shell.hpp"
 #include "media/crypto.hpp"
+#include "media/durable.hpp"
 
 namespace fs = std::filesystem;
 
@@ -84,12 +84,10 @@ int main(int argc, char** argv) {
         // when that key is there, the pack must carry its signature.
         fs::path demo_key = exe_dir().parent_path() / "demo-key/demo.pub";
         if (const char* env = std::getenv("LASR_DEMO_KEY"); env && *env) demo_key = env;
-        std::ifstream key_file(demo_key);
-        std::string line, key_line;
-        while (std::getline(key_file, line))
-            if (line.rfind("RW", 0) == 0) key_line = line;
-        if (!key_line.empty()) opt.pack_signed_by = std::make_pair(std::string("demo-library"), std::vector{key_line});
-        else lasr::log::warn("main", "demo pack signature not checked: no demo key at " + demo_key.string());
+        if (auto key = lasr::read_file_limited(demo_key, 4096))  // a .pub file's text
+            opt.pack_signed_by = std::make_pair(std::string("demo-library"), std::vector{std::move(*key)});
+        else
+            lasr::log::warn("main", "demo pack signature not checked: " + key.error().describe());
         if (!cfg_path) opt.config.kiosk.data_dir = exe_dir().parent_path() / "demo-data";
         if (opt.config.admin.pin_hash.empty()) {
             // A demo is for trying everything, the staff screen too.

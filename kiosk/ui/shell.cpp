@@ -14,9 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
-#include <fstream>
 #include <future>
-#include <sstream>
 #include <vector>
 
 #include "config/log.hpp"
@@ -137,10 +135,6 @@ int key_from_name(const std::string& name) {
     return -1;
 }
 
-}  // namespace
-
-namespace {
-
 // When the options ask for it, pack_dir's manifest must carry a signature
 // by one of the given keys, for the given library (the store's own packs
 // are checked by the store).
@@ -148,18 +142,7 @@ Status pack_dir_signed(const ShellOptions& opt) {
     if (!opt.pack_signed_by) return {};
     auto policy = make_trust_policy(opt.pack_signed_by->first, opt.pack_signed_by->second);
     if (!policy) return std::move(policy).error();
-    auto read = [](const std::filesystem::path& p, std::string& out) {
-        std::ifstream f(p, std::ios::binary);
-        std::ostringstream ss;
-        ss << f.rdbuf();
-        out = ss.str();
-        return static_cast<bool>(f);
-    };
-    std::string bytes, signature;
-    if (!read(opt.pack_dir / "manifest.json", bytes) || !read(opt.pack_dir / "manifest.json.minisig", signature))
-        return make_error(Domain::content, Errc::not_found,
-                          opt.pack_dir.string() + ": the pack's manifest.json or manifest.json.minisig cannot be read");
-    auto checked = check_signed_manifest(std::move(bytes), std::move(signature), *policy, std::time(nullptr));
+    auto checked = read_pack_manifest(opt.pack_dir, *policy, std::time(nullptr));
     if (!checked) return std::move(checked).error();
     log::info("content", "pack_dir=" + opt.pack_dir.string() + " signed_by=" + checked->signed_by);
     return {};
@@ -440,14 +423,7 @@ int run_kiosk(const ShellOptions& opt) {
                 }
                 if (content_sync) content_sync->tick(now);
                 worker.drain();
-                if (usage_sync) {
-                    usage_sync->poll(worker);
-                    const SyncServiceState& us = usage_sync->state();
-                    auto& up = app.upload_state();
-                    up.paused = us.paused;
-                    up.last_outcome = us.last_outcome;
-                    up.last_message = us.last_message;
-                }
+                if (usage_sync) usage_sync->poll(worker);
                 app.tick(now);
                 if (app.state().quit) break;
                 if (app.training() && app.training()->status().revision != training_revision) {
@@ -573,6 +549,7 @@ int run_kiosk(const ShellOptions& opt) {
                 }
                 ImGui::NewFrame();
                 if (app.state().screen == Screen::admin && now - admin_at >= 1.0) {
+                    if (usage_sync) app.upload_state().paused = usage_sync->state().paused;
                     admin_status = app.admin_status();
                     admin_at = now;
                 }
