@@ -14,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 extern char** environ;
 
@@ -21,6 +22,8 @@ namespace lasr::test {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+
+constexpr std::string_view kLogBarrier = "/__lasr_log_barrier";
 
 // ---- ports --------------------------------------------------------------------
 
@@ -85,7 +88,7 @@ std::unique_ptr<Nginx> Nginx::start(const fs::path& root, const std::string& ext
              << "  default_type application/octet-stream;\n"
              << "  sendfile on;\n"
              << "  server {\n    listen 127.0.0.1:" << port << (n->tls_ ? " ssl" : "") << ";\n    root " << fs::absolute(root).string() << ";\n"
-             << "    " << extra << "\n  }\n}\n";
+             << "    " << extra << "\n    location = " << kLogBarrier << " { return 204; }\n  }\n}\n";
         write_file(d / "nginx.conf", conf.str());
         std::vector<std::string> argv = {"nginx", "-p", d.string(), "-e", (d / "error.log").string(), "-c",
                                          (d / "nginx.conf").string()};
@@ -136,11 +139,40 @@ std::string Nginx::url(const std::string& path) const {
     return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) + path;
 }
 
+void Nginx::log_barrier() const {
+    if (tls_) return;  // a plain request to a TLS port would not be answered
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port_));
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+        const std::string req = "GET " + std::string(kLogBarrier) + " HTTP/1.0\r\n\r\n";
+        if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
+            char buf[512];
+            while (::recv(fd, buf, sizeof buf, 0) > 0) {
+            }
+            ++barriers_;
+        }
+    }
+    ::close(fd);
+    for (int i = 0; i < 500; ++i) {  // up to 5 s
+        int seen = 0;
+        std::ifstream f(dir_.path() / "access.log");
+        std::string line;
+        while (std::getline(f, line)) seen += line.find(kLogBarrier) != std::string::npos;
+        if (seen >= barriers_) return;
+        std::this_thread::sleep_for(10ms);
+    }
+}
+
 std::vector<std::string> Nginx::access_log() const {
+    log_barrier();
     std::vector<std::string> out;
     std::ifstream f(dir_.path() / "access.log");
     std::string line;
-    while (std::getline(f, line)) out.push_back(line);
+    while (std::getline(f, line))
+        if (line.find(kLogBarrier) == std::string::npos) out.push_back(line);
     return out;
 }
 

@@ -43,11 +43,18 @@ public:
     // Body bytes nginx sent for URIs that start with `prefix` (from its
     // access log; a request is logged when it ends, aborted ones included).
     uint64_t bytes_sent(const std::string& prefix = "/") const;
-    // The access log's lines: "METHOD URI STATUS BYTES RANGE".
+    // The access log's lines: "METHOD URI STATUS BYTES RANGE", every
+    // request answered so far included (see log_barrier).
     std::vector<std::string> access_log() const;
 
 private:
     Nginx() = default;
+    // nginx writes a request's log line just after its last byte went out,
+    // so a client can hold the answer before the line exists. One more
+    // request, made here, is handled by the same single worker after those
+    // lines are written: once its own line is there, so are theirs.
+    void log_barrier() const;
+    mutable int barriers_ = 0;
     TempDir dir_;
     pid_t pid_ = -1;
     int port_ = 0;
