@@ -16,6 +16,8 @@
 #include <sstream>
 #include <string_view>
 
+#include <gtest/gtest.h>
+
 extern char** environ;
 
 namespace lasr::test {
@@ -26,6 +28,30 @@ using namespace std::chrono_literals;
 constexpr std::string_view kLogBarrier = "/__lasr_log_barrier";
 
 // ---- ports --------------------------------------------------------------------
+
+bool make_tls_cert(const fs::path& d) {
+    fs::create_directories(d);
+    fs::path log = d / "openssl.log";
+    const std::string curve = "ec_paramgen_curve:prime256v1";
+    if (run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", curve, "-nodes", "-days", "2", "-subj",
+             "/CN=LASR test CA", "-keyout", (d / "ca.key").string(), "-out", (d / "ca.pem").string()},
+            log) != 0 ||
+        run({"openssl", "req", "-newkey", "ec", "-pkeyopt", curve, "-nodes", "-subj", "/CN=127.0.0.1", "-keyout",
+             (d / "srv.key").string(), "-out", (d / "srv.csr").string()},
+            log) != 0) {
+        ADD_FAILURE() << read_file(log);
+        return false;
+    }
+    write_file(d / "ext.cnf", "subjectAltName=IP:127.0.0.1\n");
+    if (run({"openssl", "x509", "-req", "-in", (d / "srv.csr").string(), "-CA", (d / "ca.pem").string(), "-CAkey",
+             (d / "ca.key").string(), "-CAcreateserial", "-days", "2", "-extfile", (d / "ext.cnf").string(), "-out",
+             (d / "srv.pem").string()},
+            log) != 0) {
+        ADD_FAILURE() << read_file(log);
+        return false;
+    }
+    return true;
+}
 
 int free_port() {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -61,6 +61,11 @@ private:
     bool tls_ = false;
 };
 
+// A private CA (dir/ca.pem) and a server certificate for 127.0.0.1 signed by
+// it (dir/srv.pem, dir/srv.key), made with openssl: what Nginx::start_tls
+// serves, trusted only by a client given ca.pem. Fails the test on error.
+bool make_tls_cert(const std::filesystem::path& dir);
+
 // A free TCP port on 127.0.0.1 (bound and released: good for a moment).
 int free_port();
 // True when something accepts connections on 127.0.0.1:port.

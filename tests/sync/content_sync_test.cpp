@@ -187,24 +187,7 @@ TEST_F(NginxSync, APartialFileOfAnotherVersionStartsOverThroughIfRange) {
 TEST_F(SyncTest, TlsIsVerifiedAgainstTheSystemOrTheConfiguredCa) {
     // A private CA and a server certificate for 127.0.0.1, made with openssl.
     fs::path d = tmp / "tls";
-    fs::create_directories(d);
-    fs::path log = d / "openssl.log";
-    ASSERT_EQ(test::run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=LASR test CA",
-                         "-keyout", (d / "ca.key").string(), "-out", (d / "ca.pem").string()},
-                        log),
-              0)
-        << test::read_file(log);
-    ASSERT_EQ(test::run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout",
-                         (d / "srv.key").string(), "-out", (d / "srv.csr").string()},
-                        log),
-              0);
-    test::write_file(d / "ext.cnf", "subjectAltName=IP:127.0.0.1\n");
-    ASSERT_EQ(test::run({"openssl", "x509", "-req", "-in", (d / "srv.csr").string(), "-CA", (d / "ca.pem").string(),
-                         "-CAkey", (d / "ca.key").string(), "-CAcreateserial", "-days", "2", "-extfile",
-                         (d / "ext.cnf").string(), "-out", (d / "srv.pem").string()},
-                        log),
-              0)
-        << test::read_file(log);
+    ASSERT_TRUE(test::make_tls_cert(d));
     auto v1 = pack(1);
     test::write_pack(v1, tmp / "www/pack");
     std::string err;
