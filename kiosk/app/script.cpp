@@ -1,5 +1,6 @@
 #include "kiosk/app/script.hpp"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -91,10 +92,11 @@ double ScriptRunner::idle_for(double now) const {
     if (st.kind == ScriptStep::Kind::wait_ms && step_started_ >= 0)
         return std::max(0.0, step_started_ + std::stod(st.arg) / 1000.0 - now);
     if (st.kind == ScriptStep::Kind::wait_end) return 0.1;
+    if (st.kind == ScriptStep::Kind::tap && step_started_ >= 0) return 0.02;  // waiting for its widget
     return 0;
 }
 
-ScriptRunner::Action ScriptRunner::next(App& app, double now) {
+ScriptRunner::Action ScriptRunner::next(App& app, double now, const HasTarget& has_target) {
     if (settle_frames_ > 0) {
         --settle_frames_;
         return {};
@@ -125,8 +127,17 @@ ScriptRunner::Action ScriptRunner::next(App& app, double now) {
             advance();
             break;
         case ScriptStep::Kind::tap:
-            act = {Action::Kind::tap, st.arg};
-            advance();
+            if (!has_target || has_target(st.arg)) {
+                act = {Action::Kind::tap, st.arg};
+                advance();
+            } else if (now - step_started_ < tap_wait_s) {
+                act = {Action::Kind::wait_target, st.arg};
+            } else {
+                char waited[32];
+                std::snprintf(waited, sizeof waited, "%.1f", now - step_started_);
+                act = {Action::Kind::failed, "nothing to tap with id " + st.arg + " on screen " +
+                                                 std::string(to_string(app.state().screen)) + " after " + waited + " s"};
+            }
             break;
         case ScriptStep::Kind::type:
             act = {Action::Kind::type, st.arg};

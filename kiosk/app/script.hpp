@@ -14,6 +14,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,15 +39,22 @@ Result<std::vector<ScriptStep>> load_script(const std::filesystem::path& path);
 class ScriptRunner {
 public:
     struct Action {
-        enum class Kind { none, tap, type, key, screenshot, failed } kind = Kind::none;
+        // wait_target: a tap's widget is not drawn yet; the loop draws
+        // again (revealing the player's controls, as a touch would) and asks
+        // again, until the widget is there or tap_wait_s has passed.
+        enum class Kind { none, tap, wait_target, type, key, screenshot, failed } kind = Kind::none;
         std::string arg;
     };
+    // Is a widget with this id drawn on screen now? (The loop's last frame.)
+    using HasTarget = std::function<bool(const std::string& id)>;
 
     explicit ScriptRunner(std::vector<ScriptStep> steps) : steps_(std::move(steps)) {}
 
     // `now` is app time in seconds. Intents (goto, play, quit) go straight to
-    // the app; UI actions come back for the loop to perform.
-    Action next(App& app, double now);
+    // the app; UI actions come back for the loop to perform. A tap waits
+    // for its widget to be drawn (has_target), at most tap_wait_s; without
+    // has_target a tap is returned at once.
+    Action next(App& app, double now, const HasTarget& has_target = {});
     bool done() const { return pc_ >= steps_.size(); }
     // In a wait step (settled): the loop need not draw for the script.
     bool waiting() const {
@@ -59,6 +67,9 @@ public:
     std::string describe_current() const;
 
     double wait_end_timeout_s = 120;
+    // How long a tap waits for its widget: a busy machine may draw the next
+    // screen, or the player's controls, a few frames late.
+    double tap_wait_s = 5;
 
 private:
     std::vector<ScriptStep> steps_;
