@@ -120,10 +120,42 @@ DROP TABLE outbox;
 ALTER TABLE outbox_v3 RENAME TO outbox;
 )sql";
 
-constexpr std::array<sqlite::Migration, 3> kMigrations = {{
+// v4 (issue 14): a play cut off by a crash or power cut is closed at the
+// next start as 'interrupted', with its terminated statement. That statement
+// needs the play's video session id and its played segments, which lived
+// only in memory: plays now keeps both (segments as of the last progress
+// update). SQLite cannot change a CHECK in place, so the table is rebuilt;
+// the AUTOINCREMENT high-water mark is carried over, so no play id is ever
+// handed out twice. Rows are copied as they are, in one transaction.
+constexpr std::string_view kSchemaV4 = R"sql(
+CREATE TABLE plays_v4 (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    video_id       TEXT NOT NULL CHECK (length(video_id) BETWEEN 1 AND 64),
+    course_id      TEXT NOT NULL CHECK (length(course_id) BETWEEN 1 AND 64),
+    started_minute TEXT NOT NULL
+        CHECK (started_minute GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]Z'),
+    duration_s     REAL NOT NULL CHECK (duration_s > 0),
+    position_s     REAL NOT NULL DEFAULT 0 CHECK (position_s >= 0 AND position_s <= duration_s),
+    outcome        TEXT CHECK (outcome IN ('completed', 'stopped', 'failed', 'interrupted')),  -- NULL: open
+    video_session  TEXT NOT NULL DEFAULT '',
+    segments       TEXT NOT NULL DEFAULT '',
+    progress       REAL NOT NULL DEFAULT 0 CHECK (progress >= 0 AND progress <= 1)
+) STRICT;
+INSERT INTO plays_v4 (id, video_id, course_id, started_minute, duration_s, position_s, outcome)
+    SELECT id, video_id, course_id, started_minute, duration_s, position_s, outcome FROM plays ORDER BY id;
+INSERT INTO sqlite_sequence (name, seq)
+    SELECT 'plays_v4', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'plays_v4');
+UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'plays'), 0))
+    WHERE name = 'plays_v4';
+DROP TABLE plays;
+ALTER TABLE plays_v4 RENAME TO plays;
+)sql";
+
+constexpr std::array<sqlite::Migration, 4> kMigrations = {{
     {1, "v1: plays table", kSchemaV1},
     {2, "v2: xAPI outbox, dead letters, daily counts", kSchemaV2},
     {3, "v3: outbox without the statement id index", kSchemaV3},
+    {4, "v4: plays keep their video session and segments; outcome interrupted", kSchemaV4},
 }};
 static_assert(kMigrations.back().version == UsageLog::kSchemaVersion);
 static_assert(kApplicationId == 1279349586,
@@ -173,12 +205,18 @@ constexpr int kBusyTimeoutMs = 2000;
 // ------------------------------------------------------------------ statements
 
 constexpr std::string_view kInsertPlay =
-    "INSERT INTO plays (video_id, course_id, started_minute, duration_s, position_s) "
-    "VALUES (?1, ?2, ?3, ?4, 0)";
+    "INSERT INTO plays (video_id, course_id, started_minute, duration_s, position_s, video_session) "
+    "VALUES (?1, ?2, ?3, ?4, 0, ?5)";
 // The lower clamp (and NaN check) happens in C++; the upper clamp needs the
 // stored duration, so SQL does it: one statement, no read first.
 constexpr std::string_view kUpdateProgress =
-    "UPDATE plays SET position_s = min(?2, duration_s) WHERE id = ?1 AND outcome IS NULL";
+    "UPDATE plays SET position_s = min(?2, duration_s), segments = ?3, progress = ?4 "
+    "WHERE id = ?1 AND outcome IS NULL";
+// Plays left open by the last run (a crash, SIGKILL or power cut): nothing
+// of this run's is open yet when the kiosk asks.
+constexpr std::string_view kSelectOpenPlays =
+    "SELECT id, video_id, course_id, duration_s, position_s, video_session, segments, progress FROM plays "
+    "WHERE outcome IS NULL ORDER BY id";
 constexpr std::string_view kEndPlay =
     "UPDATE plays SET position_s = min(?2, duration_s), outcome = ?3 WHERE id = ?1 AND outcome IS NULL";
 constexpr std::string_view kSelectOutcome = "SELECT outcome FROM plays WHERE id = ?1";
@@ -190,7 +228,8 @@ constexpr std::string_view kSummary =
     "count(*) FILTER (WHERE outcome = 'completed'), "
     "count(*) FILTER (WHERE outcome = 'stopped'), "
     "count(*) FILTER (WHERE outcome = 'failed'), "
-    "count(*) FILTER (WHERE outcome IS NULL) "
+    "count(*) FILTER (WHERE outcome IS NULL), "
+    "count(*) FILTER (WHERE outcome = 'interrupted') "
     "FROM plays";
 
 // Reserves ?1 sequence numbers; returns the first.
@@ -274,6 +313,7 @@ std::optional<PlayOutcome> outcome_from(std::string_view s) {
     if (s == "completed") return PlayOutcome::completed;
     if (s == "stopped") return PlayOutcome::stopped;
     if (s == "failed") return PlayOutcome::failed;
+    if (s == "interrupted") return PlayOutcome::interrupted;
     return std::nullopt;
 }
 
@@ -352,6 +392,7 @@ std::string_view to_string(PlayOutcome o) noexcept {
         case PlayOutcome::completed: return "completed";
         case PlayOutcome::stopped: return "stopped";
         case PlayOutcome::failed: return "failed";
+        case PlayOutcome::interrupted: return "interrupted";
     }
     return "unknown";
 }
@@ -380,6 +421,7 @@ struct UsageLog::Impl {
     sqlite::Statement insert_play;
     sqlite::Statement update_progress;
     sqlite::Statement end_play;
+    sqlite::Statement select_open_plays;
     sqlite::Statement select_outcome;
     sqlite::Statement select_plays;
     sqlite::Statement select_summary;
@@ -625,6 +667,7 @@ Result<std::unique_ptr<UsageLog>> UsageLog::open(const std::filesystem::path& db
                                 {&impl->insert_play, kInsertPlay, "insert play"},
                                 {&impl->update_progress, kUpdateProgress, "update progress"},
                                 {&impl->end_play, kEndPlay, "end play"},
+                                {&impl->select_open_plays, kSelectOpenPlays, "select open plays"},
                                 {&impl->select_outcome, kSelectOutcome, "select outcome"},
                                 {&impl->select_plays, kSelectPlays, "select plays"},
                                 {&impl->select_summary, kSummary, "summary"},
@@ -659,10 +702,11 @@ Result<int64_t> UsageLog::play_started(const std::string& video_id, const std::s
     st.bind_text(2, course_id);
     st.bind_text(3, utc_minute(clock.wall));
     st.bind_double(4, duration_s);
+    OpenPlay play{video_id, course_id, xapi::new_uuid(), duration_s, false, {}};
+    st.bind_text(5, play.video_session);
     LASR_TRY(st.run());
     const int64_t id = impl_->db.last_insert_rowid();
 
-    OpenPlay play{video_id, course_id, xapi::new_uuid(), duration_s, false, {}};
     Impl::Appender out(*impl_, clock);
     LASR_TRY(out.add(play.event(EventKind::video_initialized, 0), play.video_session));
     LASR_TRY(out.finish());
@@ -711,9 +755,21 @@ Status UsageLog::play_progress(int64_t play_id, double position_s) {
     if (!pos) return std::move(pos).error();
 
     std::lock_guard lock(impl_->mu);
+    // The played segments so far (the open one up to here), kept with the
+    // row in case this run never gets to close the play.
+    std::string segments;
+    double progress = 0;
+    if (auto it = impl_->open_plays.find(play_id); it != impl_->open_plays.end()) {
+        xapi::PlayedSegments so_far = it->second.segments;
+        if (so_far.open()) so_far.stop(std::min(*pos, it->second.length_s));
+        segments = so_far.to_string();
+        progress = std::clamp(so_far.progress(it->second.length_s), 0.0, 1.0);
+    }
     sqlite::Statement& st = impl_->update_progress;
     st.bind_int64(1, play_id);
     st.bind_double(2, *pos);
+    st.bind_text(3, segments);
+    st.bind_double(4, progress);
     LASR_TRY(st.run());
     if (impl_->db.changes() == 0) return impl_->no_open_play(play_id);
     return {};
@@ -749,6 +805,57 @@ Status UsageLog::play_ended(int64_t play_id, double position_s, PlayOutcome outc
     LASR_TRY(tx.commit());
     if (it != impl_->open_plays.end()) impl_->open_plays.erase(it);
     return {};
+}
+
+Result<int> UsageLog::close_interrupted_plays() {
+    std::lock_guard lock(impl_->mu);
+    struct Open {
+        int64_t id;
+        UsageEvent ev;
+        std::string video_session;
+    };
+    std::vector<Open> open;
+    {
+        sqlite::Statement& q = impl_->select_open_plays;
+        sqlite::ScopedReset reset(q);
+        for (;;) {
+            auto row = q.step();
+            if (!row) return std::move(row).error();
+            if (!*row) break;
+            const int64_t id = q.column_int64(0);
+            if (impl_->open_plays.count(id)) continue;  // this run's own (never, when called at start)
+            Open o{id, UsageEvent(EventKind::video_terminated, q.column_text(1), q.column_text(2)), q.column_text(5)};
+            o.ev.length_s = q.column_double(3);
+            o.ev.time_s = q.column_double(4);
+            o.ev.segments = q.column_text(6);
+            o.ev.progress = q.column_double(7);
+            o.ev.interrupted = true;
+            // A play from before v4 has no session id: a new one (the LRS
+            // still sees one terminated statement for the play).
+            if (!xapi::is_uuid(o.video_session)) o.video_session = xapi::new_uuid();
+            open.push_back(std::move(o));
+        }
+    }
+    int closed = 0;
+    for (const Open& o : open) {
+        const ClockReading clock = impl_->now();
+        sqlite::Transaction tx(impl_->db);
+        LASR_TRY(tx.begin());
+        sqlite::Statement& st = impl_->end_play;
+        st.bind_int64(1, o.id);
+        st.bind_double(2, o.ev.time_s);
+        st.bind_text(3, to_string(PlayOutcome::interrupted));
+        LASR_TRY(st.run());
+        if (impl_->db.changes() == 0) continue;  // closed meanwhile: nothing to say twice
+        Impl::Appender out(*impl_, clock);
+        LASR_TRY(out.add(o.ev, o.video_session));
+        LASR_TRY(out.finish());
+        LASR_TRY(tx.commit());
+        ++closed;
+    }
+    if (closed > 0)
+        log::info("usage", "closed_interrupted_plays=" + std::to_string(closed) + " db=" + impl_->db.path());
+    return closed;
 }
 
 Status UsageLog::begin_session() {
@@ -1206,6 +1313,7 @@ Result<UsageSummary> UsageLog::summary() {
         s.stopped = st.column_int64(2);
         s.failed = st.column_int64(3);
         s.open = st.column_int64(4);
+        s.interrupted = st.column_int64(5);
     }
     return s;
 }

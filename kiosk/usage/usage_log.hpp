@@ -46,6 +46,7 @@ enum class PlayOutcome {
     completed,  // played to the end
     stopped,    // the patron left early (back, or the idle timeout)
     failed,     // the player could not play it (unplayable, truncated)
+    interrupted,  // cut off by a crash, SIGKILL or power cut; closed at the next start
 };
 
 std::string_view to_string(PlayOutcome o) noexcept;
@@ -65,7 +66,8 @@ struct UsageSummary {
     int64_t completed = 0;
     int64_t stopped = 0;
     int64_t failed = 0;
-    int64_t open = 0;  // no outcome: playing now, or cut off by a crash or power cut
+    int64_t open = 0;  // no outcome: playing now, or cut off and not yet closed
+    int64_t interrupted = 0;  // cut off by a crash or power cut, closed at the next start
 };
 
 // Who the statements are from, and how they are placed in time.
@@ -139,8 +141,9 @@ class UsageLog {
 public:
     // The schema version this build writes (PRAGMA user_version).
     // v1: plays. v2: outbox, dead letters, daily counts, meta. v3: the
-    // outbox without an index on statement ids.
-    static constexpr int kSchemaVersion = 3;
+    // outbox without an index on statement ids. v4: plays keep their video
+    // session and segments; the interrupted outcome.
+    static constexpr int kSchemaVersion = 4;
 
     // Opens the database at db_path, creating its directories and the file if
     // needed, and brings its schema up to date. Errors (domain storage for the file itself, usage for bad calls) name the
@@ -174,6 +177,16 @@ public:
     // Records "completed" (when it was) and "terminated" in the same
     // transaction.
     Status play_ended(int64_t play_id, double position_s, PlayOutcome outcome);
+
+    // Plays the last run left open (it was killed, or the power went): each
+    // is closed as `interrupted` at its last recorded position, with one
+    // "terminated" statement (its played segments as of the last progress
+    // update, and the extension interrupted=true), each in one transaction
+    // with its row, so a crash here neither loses nor repeats one. Returns
+    // how many were closed. Only the kiosk calls this, once, at start and
+    // before any play of its own (lasr-kioskctl opens the same file while
+    // the kiosk runs, so it must never).
+    Result<int> close_interrupted_plays();
 
     // A patron session: begin_session() makes a random id that every
     // statement carries (context.registration) until end_session(), which

@@ -570,6 +570,8 @@ void write_result(JsonOut& j, const UsageEvent& ev) {
             j.key("result").begin();
             if (ev.kind == EventKind::video_completed) j.key("completion").boolean(true);
             j.key("extensions").begin();
+            // (Keys in order: our IRIs sort before the Video Profile's.)
+            if (ev.interrupted) j.key(kLasrExt, "interrupted").boolean(true);
             j.key(kVideoExt, "played-segments").str(ev.segments);
             j.key(kVideoExt, "progress").number(std::round(ev.progress * 1000.0) / 1000.0);
             j.key(kVideoExt, "time").number(ms(ev.time_s)).end();

@@ -65,6 +65,7 @@ struct UsageEvent {
     double length_s = 0;    // video: its length
     double progress = 0;    // video: 0..1, share of the length played
     std::string segments;   // video: played segments, "0[.]5.25[,]9[.]12"
+    bool interrupted = false;  // terminated: closed at the next start (crash, power cut)
 };
 
 // What ties a statement to its place: filled in by the usage log.

@@ -204,7 +204,7 @@ TEST(UsageLog, MigratesAV2OutboxToOneWithoutTheStatementIdIndex) {
     }
     auto log = open_ok(db);
     ASSERT_TRUE(log);
-    EXPECT_EQ(log->schema_version(), 3);
+    EXPECT_EQ(log->schema_version(), UsageLog::kSchemaVersion);
     auto after = log->outbox_head(1000, SIZE_MAX);
     ASSERT_TRUE(after) << after.error().describe();
     ASSERT_EQ(after->size(), before.size());
@@ -234,6 +234,137 @@ TEST(UsageLog, MigratesAV2OutboxToOneWithoutTheStatementIdIndex) {
     EXPECT_FALSE(d->exec("INSERT INTO outbox (seq, statement_id, body, created_ms, created_day) "
                          "VALUES (901, 'short', '{}', 0, '2026-11-29')",
                          "short id"));
+}
+
+// A play the last run left open (killed mid-video) is closed at the next
+// start as interrupted, with one terminated statement in the same video
+// session as its initialized one, carrying the segments seen as of the last
+// progress update; asking again closes nothing.
+TEST(UsageLog, PlaysLeftOpenByACrashAreClosedOnceAsInterrupted) {
+    TempDir dir;
+    const auto db = dir / "usage.db";
+    int64_t open_id = 0, done_id = 0;
+    {
+        auto log = open_ok(db);
+        ASSERT_TRUE(log);
+        auto done = log->play_started("v-done", "c1", 30);
+        ASSERT_TRUE(done);
+        done_id = *done;
+        ASSERT_TRUE(log->play_ended(done_id, 30, PlayOutcome::completed));
+        auto id = log->play_started("v-open", "c1", 60);
+        ASSERT_TRUE(id) << id.error().describe();
+        open_id = *id;
+        ASSERT_TRUE(log->play_event(open_id, EventKind::video_played, 0));
+        ASSERT_TRUE(log->play_progress(open_id, 12.5));
+        // No play_ended: the process dies here (the log is dropped unclosed).
+    }
+    auto log = open_ok(db);
+    ASSERT_TRUE(log);
+    auto before = log->outbox_head(1000, SIZE_MAX);
+    ASSERT_TRUE(before);
+    auto closed = log->close_interrupted_plays();
+    ASSERT_TRUE(closed) << closed.error().describe();
+    EXPECT_EQ(*closed, 1);
+
+    auto plays = log->plays();
+    ASSERT_TRUE(plays);
+    ASSERT_EQ(plays->size(), 2u);
+    EXPECT_EQ((*plays)[0].outcome, PlayOutcome::completed);
+    EXPECT_EQ((*plays)[1].id, open_id);
+    EXPECT_EQ((*plays)[1].outcome, PlayOutcome::interrupted);
+    EXPECT_DOUBLE_EQ((*plays)[1].position_s, 12.5);
+    auto summary = log->summary();
+    ASSERT_TRUE(summary);
+    EXPECT_EQ(summary->interrupted, 1);
+    EXPECT_EQ(summary->open, 0);
+
+    auto after = log->outbox_head(1000, SIZE_MAX);
+    ASSERT_TRUE(after);
+    ASSERT_EQ(after->size(), before->size() + 1);
+    const std::string& terminated = after->back().body;
+    EXPECT_NE(terminated.find("/terminated\""), std::string::npos) << terminated;
+    EXPECT_NE(terminated.find("/lasr/video/v-open"), std::string::npos) << terminated;
+    EXPECT_NE(terminated.find("\"https://lasr-kiosk.invalid/xapi/ext/interrupted\":true"), std::string::npos) << terminated;
+    EXPECT_NE(terminated.find("\"https://w3id.org/xapi/video/extensions/played-segments\":\"0.000[.]12.500"), std::string::npos)
+        << terminated;
+    EXPECT_NE(terminated.find("\"https://w3id.org/xapi/video/extensions/time\":12.5"), std::string::npos) << terminated;
+    // The same video session as the play's initialized statement.
+    auto session_of = [](const std::string& body) {
+        const std::string key = "\"https://w3id.org/xapi/video/extensions/session-id\":\"";
+        auto at = body.find(key);
+        return at == std::string::npos ? std::string() : body.substr(at + key.size(), 36);
+    };
+    std::string initialized;
+    for (const auto& row : *before)
+        if (row.body.find("/initialized\"") != std::string::npos && row.body.find("v-open") != std::string::npos)
+            initialized = row.body;
+    ASSERT_FALSE(initialized.empty());
+    EXPECT_FALSE(session_of(terminated).empty());
+    EXPECT_EQ(session_of(terminated), session_of(initialized));
+
+    // Exactly once: a second look (another restart) closes nothing.
+    auto again = log->close_interrupted_plays();
+    ASSERT_TRUE(again);
+    EXPECT_EQ(*again, 0);
+    log.reset();
+    log = open_ok(db);
+    ASSERT_TRUE(log);
+    again = log->close_interrupted_plays();
+    ASSERT_TRUE(again);
+    EXPECT_EQ(*again, 0);
+    auto last = log->outbox_head(1000, SIZE_MAX);
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->size(), after->size());
+}
+
+// v4 rebuilt plays (new columns, the interrupted outcome): v3 rows come
+// through as they were, and ids go on above the highest ever handed out,
+// even when the newest rows had been pruned.
+TEST(UsageLog, MigratesV3PlaysKeepingIdsAndTheirHighWaterMark) {
+    TempDir dir;
+    const auto db = dir / "usage.db";
+    {
+        auto log = open_ok(db);
+        ASSERT_TRUE(log);
+        for (int i = 0; i < 5; ++i) {
+            auto id = log->play_started("v" + std::to_string(i), "c1", 10);
+            ASSERT_TRUE(id);
+            if (i < 4) {
+                ASSERT_TRUE(log->play_ended(*id, 10, PlayOutcome::completed));
+            }
+        }
+    }
+    {
+        // Back to v3's plays table (no session, segments or progress; the
+        // old CHECK), user_version 3; the newest play pruned.
+        auto d = sqlite::Database::open(db, sqlite::Database::Mode::read_write);
+        ASSERT_TRUE(d) << d.error().describe();
+        auto st = d->exec(R"sql(
+CREATE TABLE plays_v3 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, video_id TEXT NOT NULL, course_id TEXT NOT NULL,
+    started_minute TEXT NOT NULL, duration_s REAL NOT NULL, position_s REAL NOT NULL DEFAULT 0,
+    outcome TEXT CHECK (outcome IN ('completed', 'stopped', 'failed'))) STRICT;
+INSERT INTO plays_v3 SELECT id, video_id, course_id, started_minute, duration_s, position_s, outcome FROM plays;
+UPDATE sqlite_sequence SET seq = 5 WHERE name = 'plays_v3';
+DROP TABLE plays;
+ALTER TABLE plays_v3 RENAME TO plays;
+DELETE FROM plays WHERE id = 5;
+PRAGMA user_version = 3;)sql",
+                          "back to v3");
+        ASSERT_TRUE(st) << st.error().describe();
+    }
+    auto log = open_ok(db);
+    ASSERT_TRUE(log);
+    EXPECT_EQ(log->schema_version(), UsageLog::kSchemaVersion);
+    auto plays = log->plays();
+    ASSERT_TRUE(plays);
+    ASSERT_EQ(plays->size(), 4u);
+    EXPECT_EQ((*plays)[3].video_id, "v3");
+    EXPECT_EQ((*plays)[3].outcome, PlayOutcome::completed);
+    auto next = log->play_started("v-next", "c1", 10);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(*next, 6) << "a play id was handed out twice";
+    ASSERT_TRUE(log->check_integrity());
 }
 
 // outbox_delivered deletes runs of consecutive sequence numbers with one
@@ -522,7 +653,10 @@ TEST(UsageLog, StoresNothingBeyondTheReviewedColumns) {
         return column("SELECT name FROM pragma_table_info('" + table + "') ORDER BY cid");
     };
     using V = std::vector<std::string>;
-    EXPECT_EQ(columns("plays"), (V{"id", "video_id", "course_id", "started_minute", "duration_s", "position_s", "outcome"}));
+    // video_session: a random id per play (the xAPI video session), never a
+    // person's; segments and progress: how much of the video was seen.
+    EXPECT_EQ(columns("plays"), (V{"id", "video_id", "course_id", "started_minute", "duration_s", "position_s", "outcome",
+                                   "video_session", "segments", "progress"}));
     EXPECT_EQ(columns("meta"), (V{"key", "value"}));
     EXPECT_EQ(columns("outbox"),
               (V{"seq", "statement_id", "body", "created_ms", "created_day", "aggregate", "represents"}));
