@@ -62,6 +62,8 @@ App::App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player
     state_.language = config_.kiosk.language;
     state_.captions = config_.player.captions;
     wall_clock_ = system_utc_seconds;
+    if (auto z = TimeZone::load(config_.kiosk.time_zone)) zone_ = std::move(*z);
+    else log::error("app", z.error().message + "; local times use UTC until it is fixed");
     training_env_ = training;
     if (auto d = Directory::build(catalog())) directory_ = std::move(*d);
     else log::error(d.error());  // the list still shows, unsearchable
@@ -69,8 +71,14 @@ App::App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player
     refresh_results();
     if (config_.kiosk.mode == "training") training_ = std::make_unique<TrainingMode>(*this, config_, std::move(training));
     state_.content.version = pack_->catalog().info.version;
+    std::string offered;
+    for (const auto& l : config_.kiosk.languages) offered += (offered.empty() ? "" : ",") + l;
+    log::info("app", "mode=" + config_.kiosk.mode + " language=" + state_.language + " languages=" + offered +
+                         " zone=" + zone_.name() + " idle_timeout_s=" + std::to_string(config_.kiosk.idle_timeout_s));
     note({EventKind::app_started});
 }
+
+LocalTime App::local_time() const { return zone_.to_local(SysSeconds{std::chrono::seconds{wall_clock_()}}); }
 
 void App::note(const UsageEvent& event) {
     if (!usage_) return;
@@ -86,6 +94,10 @@ void App::note_error(const Error& e) {
 void App::note_stop() {
     if (!usage_ || stopped_) return;
     stopped_ = true;
+    // A video still playing ends here, with how far it got: the loop stops
+    // before the player could report it (quit, admin exit or restart,
+    // SIGTERM from systemd).
+    if (play_row_ >= 0) end_play(PlayOutcome::stopped, player_.position_s());
     if (auto st = usage_->end_session(); !st) log::error(st.error());
     note({EventKind::app_stopped});
 }
@@ -141,14 +153,17 @@ void App::replace_pack(std::shared_ptr<ContentPack> pack, double now) {
     if (!state_.last_video_id.empty() && !catalog().find_video(state_.last_video_id)) state_.last_video_id.clear();
 }
 
+void App::leave_attract() {
+    if (!attract_playing_) return;
+    attract_playing_ = false;
+    stop_player();
+    player_.set_muted(config_.player.mute);
+    player_.set_caption_margin(0.153);  // above the player's control bar
+}
+
 void App::go(Screen s) {
     if (state_.screen == s) return;
-    if (state_.screen == Screen::attract && attract_playing_) {
-        attract_playing_ = false;
-        stop_player();
-        player_.set_muted(config_.player.mute);
-        player_.set_caption_margin(0.153);  // above the player's control bar
-    }
+    if (state_.screen == Screen::attract) leave_attract();
     log::info("app", std::string("screen=") + std::string(to_string(s)));
     state_.screen = s;
 }
@@ -253,9 +268,9 @@ void App::dispatch(const Intent& in, double now) {
             break;
         }
         case Intent::Kind::quit:
+            note_stop();  // first: a play still open ends at the player's position
             if (state_.screen == Screen::player || attract_playing_) stop_player();
             state_.quit = true;
-            note_stop();
             break;
         case Intent::Kind::toggle_transcript:
             state_.transcript_open = !state_.transcript_open;
@@ -561,6 +576,9 @@ bool App::start_video(const std::string& video_id, double now) {
     }
     auto item = media_item(*video, now, true);
     if (!item) return false;
+    // Before loading: leaving the attract loop stops the player (going to
+    // the player screen afterwards would stop this video instead).
+    leave_attract();
     if (auto st = load_player(*item); !st) {
         log::error(st.error());
         note_error(st.error());

@@ -17,6 +17,7 @@
 #include "kiosk/usage/usage_log.hpp"
 #include "media/content_pack.hpp"
 #include "media/player.hpp"
+#include "playlists/timezone.hpp"
 
 namespace lasr {
 
@@ -185,6 +186,9 @@ public:
     AdminStatus admin_status() const;
     // Wall clock (UTC, seconds since the epoch) for alerts; tests inject one.
     void set_wall_clock(std::function<int64_t()> clock) { wall_clock_ = std::move(clock); }
+    // The wall clock in the kiosk's zone (kiosk.time_zone; the system's when
+    // unset): what "open now" in the directory is judged by.
+    LocalTime local_time() const;
 
     // Exit code for "restart" from the admin screen (systemd restarts us).
     static constexpr int kExitRestart = 75;
@@ -192,6 +196,7 @@ public:
 private:
     friend class TrainingMode;  // plays through start_video, moves between screens
     void go(Screen s);
+    void leave_attract();  // stops the attract loop's videos, if they play
     Screen after_play() const;  // the course if it still exists, else home
     // False when it could not start (unverified file, player refused).
     bool start_video(const std::string& video_id, double now);
@@ -237,6 +242,7 @@ private:
     bool single_play_ = false;
     std::unique_ptr<Directory> directory_;
     std::function<int64_t()> wall_clock_;
+    TimeZone zone_ = TimeZone::utc();
     double last_alert_check_ = -1;
     size_t attract_next_ = 0;
     bool attract_playing_ = false;

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 
 #include "kiosk/app/app.hpp"
+#include "kiosk/app/script.hpp"
 #include "kiosk/app/strings.hpp"
 #include "media/crypto.hpp"
 #include "playlists/manifest.hpp"
@@ -106,6 +108,37 @@ protected:
     static test::TempDir* media_;
 };
 test::TempDir* AppTest::media_ = nullptr;
+
+// A tap waits for its widget to be drawn (a busy machine draws the next
+// screen late), up to tap_wait_s, then fails naming the id and the screen.
+TEST_F(AppTest, ScriptTapWaitsForItsWidgetThenFailsNamingIt) {
+    auto app = make_app();
+    auto steps = parse_script("tap course:c1\ntap back\n");
+    ASSERT_TRUE(steps) << steps.error().describe();
+    ScriptRunner script(std::move(*steps));
+    std::set<std::string> drawn;
+    auto has = [&drawn](const std::string& id) { return drawn.count(id) > 0; };
+
+    auto act = script.next(*app, 10.0, has);
+    EXPECT_EQ(act.kind, ScriptRunner::Action::Kind::wait_target);
+    EXPECT_EQ(act.arg, "course:c1");
+    EXPECT_GT(script.idle_for(10.0), 0) << "waiting must not spin the loop";
+    act = script.next(*app, 14.0, has);  // 4 s later: still waiting
+    EXPECT_EQ(act.kind, ScriptRunner::Action::Kind::wait_target);
+    drawn.insert("course:c1");  // drawn at last
+    act = script.next(*app, 14.5, has);
+    EXPECT_EQ(act.kind, ScriptRunner::Action::Kind::tap);
+    EXPECT_EQ(act.arg, "course:c1");
+
+    // Settle frames, then the next tap; its widget never comes.
+    for (int i = 0; i < 10 && act.kind != ScriptRunner::Action::Kind::wait_target; ++i)
+        act = script.next(*app, 15.0, has);
+    EXPECT_EQ(act.kind, ScriptRunner::Action::Kind::wait_target);
+    act = script.next(*app, 15.0 + script.tap_wait_s + 0.1, has);
+    ASSERT_EQ(act.kind, ScriptRunner::Action::Kind::failed);
+    EXPECT_NE(act.arg.find("nothing to tap with id back on screen home after 5."), std::string::npos) << act.arg;
+    EXPECT_FALSE(script.done());
+}
 
 TEST_F(AppTest, NavigatesHomeCourseResources) {
     auto app = make_app();
@@ -298,6 +331,28 @@ TEST_F(AppTest, AttractLoopKeepsTheNextVideoQueuedForAGaplessChange) {
     EXPECT_EQ(usage->plays()->size(), 0u);  // not a patron's play
     app->dispatch({Intent::Kind::start}, 2);
     EXPECT_EQ(player->queued(), 0u) << "leaving the loop drops its queue";
+}
+
+// A video started straight from the attract loop (a script's `play`, a
+// training command) plays: leaving the loop must not stop it.
+TEST_F(AppTest, AVideoStartedFromTheAttractLoopPlays) {
+    auto app = make_app();
+    app->start_attract(0);
+    ASSERT_EQ(app->state().screen, Screen::attract);
+    app->dispatch({Intent::Kind::play_video, "v-a"}, 1);
+    EXPECT_EQ(app->state().screen, Screen::player);
+    bool started = false;
+    for (int i = 0; i < 100 && !started; ++i) {
+        auto evs = player->wait(0.1);
+        for (const auto& e : evs) started = started || (e.kind == PlayerEvent::Kind::started && e.tag == "v-a");
+        app->on_player_events(evs, 1);
+    }
+    EXPECT_TRUE(started) << "the video stopped as the attract loop was left";
+    run_until_idle(*app);
+    auto rows = usage->plays();
+    ASSERT_TRUE(rows);
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ((*rows)[0].outcome, PlayOutcome::completed);
 }
 
 TEST_F(AppTest, LanguageMustBeOffered) {
