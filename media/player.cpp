@@ -659,6 +659,17 @@ Result<std::unique_ptr<Player>> Player::create(const PlayerOptions& o, Wakeup wa
     mpv_observe_property(h, kTrackList, "track-list", MPV_FORMAT_NODE);
     mpv_observe_property(h, kSubText, "sub-text", MPV_FORMAT_STRING);
     if (int rc = mpv_initialize(h); rc < 0) return mpv_failure("mpv_initialize", rc);
+    {
+        // What libmpv itself now holds for the settings that come from the
+        // config (read back, not echoed): the log shows what really applies.
+        std::string applied;
+        for (const char* name : {"hwdec", "volume", "mute", "ao", "sub-visibility", "slang"}) {
+            char* v = mpv_get_property_string(h, name);
+            applied += std::string(" ") + name + "=" + (v ? v : "?");
+            mpv_free(v);
+        }
+        log::info("media", "player" + applied);
+    }
     mpv_set_wakeup_callback(h, &Impl::on_wakeup, impl.get());
     return std::unique_ptr<Player>(new Player(std::move(impl)));
 }

@@ -9,6 +9,7 @@
 #include <stb_image_write.h>
 
 #include <dlfcn.h>
+#include <signal.h>
 
 #include <atomic>
 #include <chrono>
@@ -45,6 +46,20 @@ std::atomic<int> g_input_frames{0};
 std::vector<Intent> g_key_intents;
 
 void note_input() { g_input_frames.store(3); }
+
+// SIGTERM (systemd stopping the service), SIGINT, SIGHUP: the loop ends as
+// on quit, so an open play and the app's stop are recorded. The handler
+// only stores the signal; the loop looks at least once a second.
+std::atomic<int> g_stop_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+extern "C" void on_stop_signal(int sig) { g_stop_signal.store(sig); }
+
+void catch_stop_signals() {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaction(sig, &sa, nullptr);
+}
 
 void on_cursor(GLFWwindow*, double, double) { note_input(); }
 void on_button(GLFWwindow*, int, int, int) { note_input(); }
@@ -192,9 +207,16 @@ int run_kiosk(const ShellOptions& opt) {
 
     std::unique_ptr<UsageLog> usage;
     if (cfg.usage.enabled) {
-        auto u = UsageLog::open(cfg.usage_db_path());
+        // Who the statements are from (kiosk.id, usage.home_page), the clock
+        // they trust (usage.trust_rtc) and retention: all from the config.
+        auto u = UsageLog::open(cfg.usage_db_path(), UsageOptions::from(cfg));
         if (u) usage = std::move(*u);
         else log::error(u.error());  // the kiosk still plays without its log
+        // Plays the last run could not close (killed, power cut): closed now,
+        // before this run starts any, one statement each.
+        if (usage) {
+            if (auto closed = usage->close_interrupted_plays(); !closed) log::error(closed.error());
+        }
     }
     // Usage upload and upkeep, on the worker (declared below, so it joins first).
     std::unique_ptr<UsageSyncService> usage_sync = usage ? UsageSyncService::create(*usage, cfg) : nullptr;
@@ -210,6 +232,7 @@ int run_kiosk(const ShellOptions& opt) {
     }
 
     phase("content");
+    catch_stop_signals();
     glfwSetErrorCallback(on_glfw_error);
     if (!glfwInit()) {
         log::error("ui", "no display: GLFW could not initialise (is DISPLAY set? use xvfb-run for a headless run)");
@@ -339,8 +362,16 @@ int run_kiosk(const ShellOptions& opt) {
             // come back through drain() below, on this thread.
             std::unique_ptr<ContentSyncService> content_sync;
             if (from_store && policy && !cfg.content.server_url.empty()) {
+                StoreOptions store_opts = store_options_from(cfg);
+                SyncOptions sync_opts = sync_options_from(cfg);
+                log::info("sync", "content_sync server=" + sync_opts.server_url + " poll_interval_s=" +
+                                      std::to_string(cfg.content.poll_interval_s) + " stall_timeout_s=" +
+                                      std::to_string(sync_opts.http.low_speed_window_s) + " ca_file=" +
+                                      (sync_opts.http.ca_file.empty() ? "system" : sync_opts.http.ca_file) +
+                                      " disk_budget_mb=" + std::to_string(store_opts.budget_bytes / 1000000) +
+                                      " download_dir=" + store_opts.download_dir.string());
                 content_sync = std::make_unique<ContentSyncService>(
-                    worker, store_options_from(cfg), *policy, sync_options_from(cfg), cfg.content.poll_interval_s,
+                    worker, std::move(store_opts), *policy, std::move(sync_opts), cfg.content.poll_interval_s,
                     [&](ActivePack active) {
                         app.content_state().expired = active.manifest.expired;
                         app.replace_pack(std::move(active.pack), clock.now());
@@ -405,6 +436,10 @@ int run_kiosk(const ShellOptions& opt) {
                 if (timeout > 0) glfwWaitEventsTimeout(timeout);
                 else glfwPollEvents();
                 if (glfwWindowShouldClose(window)) app.dispatch({Intent::Kind::quit, ""}, clock.now());
+                if (int sig = g_stop_signal.exchange(0); sig != 0) {
+                    log::info("ui", std::string("stop requested by ") + (sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "SIGHUP"));
+                    app.dispatch({Intent::Kind::quit, ""}, clock.now());
+                }
                 now = clock.now();
 
                 auto events = player->poll();
@@ -449,22 +484,20 @@ int run_kiosk(const ShellOptions& opt) {
 
                 // Steps wait for a drawn frame: taps need to know where things are.
                 if (scripted && frames_shown > 0 && !script.done() && tap.phase == 0 && pending_screenshot.empty()) {
-                    auto act = script.next(app, now);
+                    auto act = script.next(app, now, [&targets](const std::string& id) { return targets.count(id) > 0; });
                     switch (act.kind) {
                         case ScriptRunner::Action::Kind::none: break;
                         case ScriptRunner::Action::Kind::tap: {
-                            auto it = targets.find(act.arg);
-                            if (it == targets.end()) {
-                                log::error("ui", "script: nothing to tap with id " + act.arg + " on screen " +
-                                                     std::string(to_string(app.state().screen)));
-                                exit_code = 4;
-                                app.dispatch({Intent::Kind::quit, ""}, now);
-                            } else {
-                                tap.phase = 3;
-                                tap.at = ImVec2(it->second.x + it->second.w / 2, it->second.y + it->second.h / 2);
-                            }
+                            const Rect& r = targets.at(act.arg);
+                            tap.phase = 3;
+                            tap.at = ImVec2(r.x + r.w / 2, r.y + r.h / 2);
                             break;
                         }
+                        case ScriptRunner::Action::Kind::wait_target:
+                            // Not drawn yet: draw again. On the player, the
+                            // controls show after a touch, as for a patron.
+                            if (app.state().screen == Screen::player) overlay_until = now + kOverlaySeconds;
+                            break;
                         case ScriptRunner::Action::Kind::type:
                             app.dispatch({Intent::Kind::search_open}, now);
                             app.dispatch({Intent::Kind::type_text, act.arg}, now);
@@ -553,9 +586,7 @@ int run_kiosk(const ShellOptions& opt) {
                     admin_status = app.admin_status();
                     admin_at = now;
                 }
-                time_t wall = time(nullptr);
-                struct tm local {};
-                localtime_r(&wall, &local);
+                const LocalTime local = app.local_time();  // in kiosk.time_zone
                 const Fonts& f = app.state().large_text ? fonts.large : fonts.normal;
                 ViewContext ctx{f,
                                 palette(app.state().high_contrast),
@@ -564,8 +595,8 @@ int run_kiosk(const ShellOptions& opt) {
                                 static_cast<float>(fbh),
                                 overlay_visible,
                                 now,
-                                (local.tm_wday + 6) % 7,
-                                local.tm_hour * 60 + local.tm_min,
+                                local.weekday,
+                                local.minute_of_day,
                                 &admin_status};
                 FrameOutput out;
                 draw_screen(app, ctx, out);

@@ -107,6 +107,7 @@ Result<SyncSettings> SyncSettings::from(const Config& c) {
     s.batch_max_bytes = static_cast<size_t>(u.batch_max_kb) * 1024;
     s.backoff_cap = milliseconds(static_cast<int64_t>(u.backoff_cap_s) * 1000);
     s.request_timeout_s = u.request_timeout_s;
+    s.ca_file = c.content.ca_file;  // one extra CA bundle for every https server the kiosk talks to
     return s;
 }
 

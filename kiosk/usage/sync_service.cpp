@@ -27,6 +27,12 @@ std::unique_ptr<UsageSyncService> UsageSyncService::create(UsageLog& log, const 
     std::unique_ptr<UsageSync> sync;
     auto settings = SyncSettings::from(config);
     if (settings) {
+        log::info("sync", "usage_upload=on lrs=" + settings->statements_url + " user=" + settings->user +
+                              " batch_max_statements=" + std::to_string(settings->batch_max_statements) +
+                              " batch_max_kb=" + std::to_string(settings->batch_max_bytes / 1024) +
+                              " sync_interval_s=" + std::to_string(config.usage.sync_interval_s) +
+                              " backoff_cap_s=" + std::to_string(settings->backoff_cap.count() / 1000) +
+                              " request_timeout_s=" + std::to_string(settings->request_timeout_s));
         auto s = UsageSync::create(log, *settings);
         if (s) sync = std::move(*s);
         else log::error(s.error());
