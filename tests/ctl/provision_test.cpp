@@ -197,7 +197,7 @@ TEST(ShippedConfigs, AreValid) {
     }
 }
 
-// Every key of the README's config reference is in the shipped kiosk.toml
+// Every key of the IT guide's config reference is in the shipped kiosk.toml
 // (commented out, with its default), and the shipped file with every key
 // uncommented is a valid config: IT staff can turn on any line as written.
 TEST(ShippedConfigs, KioskTomlDocumentsEveryKeyAndEachLineWorksUncommented) {
@@ -205,7 +205,7 @@ TEST(ShippedConfigs, KioskTomlDocumentsEveryKeyAndEachLineWorksUncommented) {
         std::set<std::string> keys;
         std::istringstream in(text);
         std::string line, section;
-        bool in_toml = commented;  // the README: only inside ```toml blocks
+        bool in_toml = commented;  // the guide: only inside ```toml blocks
         while (std::getline(in, line)) {
             if (!commented && line.rfind("```", 0) == 0) {
                 in_toml = line == "```toml";
@@ -225,10 +225,10 @@ TEST(ShippedConfigs, KioskTomlDocumentsEveryKeyAndEachLineWorksUncommented) {
         return keys;
     };
     const std::string shipped = test::read_file(fs::path(LASR_DEPLOY_DIR) / "etc/kiosk.toml");
-    auto documented = section_keys(test::read_file(LASR_README), false);
+    auto documented = section_keys(test::read_file(LASR_IT_GUIDE), false);
     auto listed = section_keys(shipped, true);
     ASSERT_GT(documented.size(), 40u);
-    for (const auto& k : documented) EXPECT_TRUE(listed.count(k)) << k << " is in the README but not in etc/kiosk.toml";
+    for (const auto& k : documented) EXPECT_TRUE(listed.count(k)) << k << " is in docs/it-staff.md but not in etc/kiosk.toml";
 
     std::string uncommented;
     std::istringstream in(shipped);
