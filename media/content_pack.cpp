@@ -6,11 +6,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "config/log.hpp"
+#include "config/regular_file.hpp"
 #include "media/crypto.hpp"
 #include "playlists/manifest.hpp"
 
@@ -32,7 +31,7 @@ Result<FileRef> describe_pack_file(const fs::path& root, const std::string& rel)
     if (::lstat(p.c_str(), &sb) != 0) return io_error("cannot stat", p, errno);
     if (!S_ISREG(sb.st_mode))
         return make_error(Domain::content, Errc::unsafe_path, p.string() + " is not a plain file");
-    auto hash = crypto::sha256_file(p);
+    auto hash = crypto::sha256_file(p, static_cast<uint64_t>(sb.st_size));
     if (!hash) return std::move(hash).error();
     return FileRef{rel, *hash, static_cast<uint64_t>(sb.st_size)};
 }
@@ -44,11 +43,14 @@ Result<std::shared_ptr<ContentPack>> ContentPack::open(const fs::path& dir) {
     fs::path real = fs::canonical(dir, ec);
     if (ec) real = fs::absolute(dir);
     fs::path manifest = real / kManifestName;
-    std::ifstream f(manifest, std::ios::binary);
-    if (!f) return make_error(Domain::content, Errc::not_found, "no content pack at " + dir.string() + " (cannot read " + manifest.string() + ")");
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    auto cat = parse_manifest(ss.str());
+    auto text = read_file_limited(manifest, kMaxManifestBytes);
+    if (!text) {
+        Error e = std::move(text).error();
+        if (e.code == Errc::not_found)
+            e.message = "no content pack at " + dir.string() + " (cannot read " + manifest.string() + ")";
+        return e;
+    }
+    auto cat = parse_manifest(*text);
     if (!cat) {
         Error e = std::move(cat).error();
         e.message = dir.string() + ": " + e.message;
@@ -102,7 +104,7 @@ Result<fs::path> ContentPack::verified_path(const FileRef& file) {
         std::lock_guard lock(mu_);
         if (verified_.count(file.path)) return p;
     }
-    auto hash = crypto::sha256_file(*p);
+    auto hash = crypto::sha256_file(*p, file.size);
     if (!hash) return std::move(hash).error();
     if (*hash != file.sha256)
         return make_error(Domain::content, Errc::hash_mismatch,

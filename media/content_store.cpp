@@ -278,16 +278,21 @@ Status ContentStore::save_state(const State& s) const {
     return write_file_atomic(opt_.root / "state.json", j.dump(2) + "\n");
 }
 
-Result<SignedManifest> read_pack_manifest(const fs::path& dir, const TrustPolicy& policy, std::time_t now) {
+Result<PackManifestFiles> read_pack_manifest_files(const fs::path& dir) {
+    PackManifestFiles out;
     auto bytes = read_file_limited(dir / kManifestName, kMaxManifestBytes);
     if (!bytes) return std::move(bytes).error();
+    out.manifest = std::move(*bytes);
     auto sig = read_file_limited(dir / kSignatureName, kMaxSignatureBytes);
-    if (!sig) {
-        if (sig.error().code == Errc::not_found)
-            return check_signed_manifest(std::move(*bytes), std::string(), policy, now);
-        return std::move(sig).error();
-    }
-    return check_signed_manifest(std::move(*bytes), std::move(*sig), policy, now);
+    if (sig) out.signature = std::move(*sig);
+    else if (sig.error().code != Errc::not_found) return std::move(sig).error();
+    return out;
+}
+
+Result<SignedManifest> read_pack_manifest(const fs::path& dir, const TrustPolicy& policy, std::time_t now) {
+    auto files = read_pack_manifest_files(dir);
+    if (!files) return std::move(files).error();
+    return check_signed_manifest(std::move(files->manifest), std::move(files->signature), policy, now);
 }
 
 Result<ActivePack> ContentStore::open_active(const TrustPolicy& policy, std::time_t now) const {
@@ -382,13 +387,12 @@ Status ContentStore::import_object(const fs::path& src, const FileRef& f,
             return refuse(Errc::hash_mismatch, "is " + std::to_string(sb.st_size) + " bytes, the manifest says " +
                                                    std::to_string(f.size) + ": refused");
     }
-    int in = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (in < 0) return io_error("cannot open", p, errno);
+    auto in = open_regular_file(p, f.size);
+    if (!in) return std::move(in).error();
     fs::path part = partial_path(f.sha256);
     crypto::Sha256 h;
     uint64_t n = 0;
-    auto st = copy_fd_hashing(in, part, f.size, h, n, progress);
-    ::close(in);
+    auto st = copy_fd_hashing(in->fd(), part, f.size, h, n, progress);
     if (!st) {
         ::unlink(part.c_str());
         Error e = std::move(st).error();
@@ -666,16 +670,14 @@ Result<InstallReport> ContentStore::install(const SignedManifest& m, const Trust
 
 Result<InstallReport> import_pack(ContentStore& store, const fs::path& src, const TrustPolicy& policy, std::time_t now,
                                   const InstallProgressFn& progress) {
-    auto bytes = read_file_limited(src / kManifestName, kMaxManifestBytes);
-    if (!bytes) {
-        Error e = std::move(bytes).error();
-        e.message = "no content pack in " + src.string() + ": " + e.message;
+    auto files = read_pack_manifest_files(src);
+    if (!files) {
+        Error e = std::move(files).error();
+        e.message = (e.code == Errc::not_found ? "no content pack in " : "cannot read the pack in ") + src.string() +
+                    ": " + e.message;
         return e;
     }
-    std::string sig;
-    if (auto s = read_file_limited(src / kSignatureName, kMaxSignatureBytes); s) sig = std::move(*s);
-    else if (s.error().code != Errc::not_found) return std::move(s).error();
-    auto m = check_signed_manifest(std::move(*bytes), std::move(sig), policy, now);
+    auto m = check_signed_manifest(std::move(files->manifest), std::move(files->signature), policy, now);
     if (!m) return std::move(m).error();
     return store.install(*m, policy,
                          [&](const FileRef& f, const std::function<void(uint64_t)>& bytes_progress) {

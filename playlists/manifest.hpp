@@ -17,6 +17,8 @@ namespace lasr {
 inline constexpr std::string_view kManifestName = "manifest.json";
 inline constexpr std::string_view kSignatureName = "manifest.json.minisig";
 inline constexpr int kManifestFormatVersion = 1;
+inline constexpr size_t kMaxManifestBytes = 16u << 20;
+inline constexpr size_t kMaxSignatureBytes = 16u << 10;
 
 // Parses and validates a manifest. Every error names the field, e.g.
 // "courses[1].videos[0].file.sha256: must be 64 lowercase hex digits".

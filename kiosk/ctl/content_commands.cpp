@@ -90,10 +90,10 @@ int run_verify(const fs::path& dir, const std::vector<std::string>& keys, const 
         if (!pk) return fail("verify", pk.error());
         policy.keys.push_back(*pk);
     }
-    auto bytes = read_file_limited(dir / kManifestName, kMaxManifestBytes);
-    if (!bytes) return fail("verify", bytes.error());
-    std::string sig;
-    if (auto s = read_file_limited(dir / kSignatureName, kMaxSignatureBytes); s) sig = *s;
+    auto read = read_pack_manifest_files(dir);
+    if (!read) return fail("verify", read.error());
+    const std::string* bytes = &read->manifest;
+    const std::string& sig = read->signature;
     // The library is the manifest's own unless --library pins it.
     if (library.empty()) {
         auto cat = parse_manifest(*bytes);

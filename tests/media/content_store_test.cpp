@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <optional>
 
 #include "media/content_store.hpp"
 #include "playlists/manifest.hpp"
@@ -263,6 +264,28 @@ TEST_F(BadInput, DeviceOrFifoInTheSource) {
     fs::remove(f);
     ASSERT_EQ(::mkfifo(f.c_str(), 0644), 0);
     expect_refused(import_dir(d), "not a plain file");
+}
+
+// A FIFO opened for reading waits for a writer: a pack with one as its
+// manifest or signature must be refused at once, naming it, not hang.
+TEST_F(BadInput, FifoAsManifestOrSignatureIsRefusedNamingIt) {
+    for (const char* name : {"manifest.json", "manifest.json.minisig"}) {
+        fs::path d = v2_dir();
+        fs::remove(d / name);
+        ASSERT_EQ(::mkfifo((d / name).c_str(), 0644), 0);
+        std::optional<Result<InstallReport>> r;
+        bool released = false;
+        test::run_releasing_fifo(d / name, [&] { r.emplace(import_dir(d)); }, &released);
+        EXPECT_FALSE(released) << "import blocked opening the FIFO " << name;
+        expect_refused(*r, (d / name).string() + " is a FIFO, not a regular file");
+        // The kiosk's and `verify`'s reader too.
+        std::optional<Result<SignedManifest>> m;
+        test::run_releasing_fifo(d / name, [&] { m.emplace(read_pack_manifest(d, policy, now)); }, &released);
+        EXPECT_FALSE(released) << "read_pack_manifest blocked opening the FIFO " << name;
+        ASSERT_FALSE(*m);
+        EXPECT_NE(m->error().message.find(name), std::string::npos) << m->error().describe();
+        EXPECT_EQ(m->error().code, Errc::unsafe_path);
+    }
 }
 
 TEST_F(BadInput, SizeThatLies) {
