@@ -262,7 +262,12 @@ ContentStore::State ContentStore::state() const {
     if (!text) return s;
     auto j = nlohmann::json::parse(*text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return s;
-    if (j.contains("highest_version") && j["highest_version"].is_number_unsigned())
+    // A version beyond the manifest's range can only have been written
+    // before versions were bounded (by a pack that is now refused): it is
+    // ignored, so such a store takes updates again instead of refusing
+    // every one as a rollback.
+    if (j.contains("highest_version") && j["highest_version"].is_number_unsigned() &&
+        j["highest_version"].get<uint64_t>() <= kMaxPackVersion)
         s.highest_version = j["highest_version"].get<uint64_t>();
     if (j.contains("manifest_sha256") && j["manifest_sha256"].is_string())
         s.manifest_sha256 = j["manifest_sha256"].get<std::string>();

@@ -47,11 +47,24 @@ public:
             if (required) return invalid(at(key), "is missing");
             return static_cast<const json*>(nullptr);
         }
-        bool ok = it->type() == type ||
-                  (type == json::value_t::number_float && it->is_number()) ||
-                  (type == json::value_t::number_unsigned && it->is_number_unsigned());
+        bool ok = it->type() == type || (type == json::value_t::number_float && it->is_number());
         if (!ok) return invalid(at(key), std::string("must be ") + type_name(type));
         return &*it;
+    }
+    // The one reader of whole numbers: `lo` to `hi`, or refused naming the
+    // field (a negative, a fraction, 1e3 and 2^64 alike).
+    Status integer(const json& obj, const char* key, uint64_t lo, uint64_t hi, uint64_t& out,
+                   bool required = true) const {
+        if (!obj.is_object()) return invalid(where_, "must be an object");
+        auto it = obj.find(key);
+        if (it == obj.end() || it->is_null()) {
+            if (required) return invalid(at(key), "is missing");
+            return {};
+        }
+        if (!it->is_number_unsigned() || it->get<uint64_t>() < lo || it->get<uint64_t>() > hi)
+            return invalid(at(key), "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+        out = it->get<uint64_t>();
+        return {};
     }
     Status str(const json& obj, const char* key, std::string& out, bool required = true) const {
         auto f = field(obj, key, json::value_t::string, required);
@@ -72,30 +85,27 @@ public:
         if (required && out.empty()) return invalid(at(key), "needs text in at least one language");
         return {};
     }
-    Status file(const json& obj, const char* key, FileRef& out) const {
+    Status file(const json& obj, const char* key, FileRef& out, uint64_t max_size = kMaxFileBytes) const {
         auto f = field(obj, key, json::value_t::object);
         if (!f) return std::move(f).error();
-        return read_file(**f, at(key), out);
+        return read_file(**f, at(key), out, max_size);
     }
-    static Status read_file(const json& o, const std::string& where, FileRef& out) {
+    static Status read_file(const json& o, const std::string& where, FileRef& out, uint64_t max_size) {
         Reader r(where);
         LASR_TRY(r.str(o, "path", out.path));
         if (auto st = check_pack_path(out.path); !st) return invalid(r.at("path"), st.error().message);
         LASR_TRY(r.str(o, "sha256", out.sha256));
         if (!is_hex64(out.sha256)) return invalid(r.at("sha256"), "must be 64 lowercase hex digits");
-        auto size = r.field(o, "size", json::value_t::number_unsigned);
-        if (!size) return std::move(size).error();
-        out.size = (*size)->get<uint64_t>();
-        if (out.size == 0) return invalid(r.at("size"), "must be more than 0 bytes");
+        LASR_TRY(r.integer(o, "size", 1, max_size, out.size));
         return {};
     }
-    Status files_by_lang(const json& obj, const char* key, std::map<std::string, FileRef>& out) const {
+    Status files_by_lang(const json& obj, const char* key, std::map<std::string, FileRef>& out, uint64_t max_size) const {
         auto f = field(obj, key, json::value_t::object, false);
         if (!f) return std::move(f).error();
         if (!*f) return {};
         for (auto& [lang, v] : (*f)->items()) {
             if (!is_lang(lang)) return invalid(at(key), "\"" + lang + "\" is not a language code");
-            LASR_TRY(read_file(v, at(key) + "." + lang, out[lang]));
+            LASR_TRY(read_file(v, at(key) + "." + lang, out[lang], max_size));
         }
         return {};
     }
@@ -118,7 +128,6 @@ private:
             case json::value_t::object: return "an object";
             case json::value_t::array: return "a list";
             case json::value_t::boolean: return "true or false";
-            case json::value_t::number_unsigned: return "a whole number of 0 or more";
             case json::value_t::number_float: return "a number";
             default: return "another type";
         }
@@ -142,14 +151,15 @@ Status read_video(const json& o, const std::string& where, std::set<std::string>
     auto d = r.field(o, "duration_s", json::value_t::number_float);
     if (!d) return std::move(d).error();
     v.duration_s = (*d)->get<double>();
-    if (!(v.duration_s > 0 && v.duration_s < 24 * 3600)) return invalid(r.at("duration_s"), "must be between 0 and 86400 seconds");
-    LASR_TRY(r.files_by_lang(o, "captions", v.captions));
-    LASR_TRY(r.files_by_lang(o, "transcripts", v.transcripts));
+    if (!(v.duration_s > 0 && v.duration_s < kMaxVideoSeconds))
+        return invalid(r.at("duration_s"), "must be more than 0 and less than 86400 seconds");
+    LASR_TRY(r.files_by_lang(o, "captions", v.captions, kMaxCaptionBytes));
+    LASR_TRY(r.files_by_lang(o, "transcripts", v.transcripts, kMaxTranscriptBytes));
     auto th = r.field(o, "thumbnail", json::value_t::object, false);
     if (!th) return std::move(th).error();
     if (*th) {
         FileRef f;
-        LASR_TRY(Reader::read_file(**th, r.at("thumbnail"), f));
+        LASR_TRY(Reader::read_file(**th, r.at("thumbnail"), f, kMaxThumbnailBytes));
         v.thumbnail = f;
     }
     return {};
@@ -368,12 +378,9 @@ Status read_schedules(const json& o, const Catalog& cat, Schedules& out) {
                 if (!d) return std::move(d).error();
                 rule.except_on.push_back(*d);
             }
-            auto prio = rr.field(ro, "priority", json::value_t::number_unsigned, false);
-            if (!prio) return std::move(prio).error();
-            if (*prio) {
-                if ((*prio)->get<uint64_t>() > 100) return invalid(rr.at("priority"), "must be 0 to 100");
-                rule.priority = (*prio)->get<int>();
-            }
+            uint64_t prio = 0;
+            LASR_TRY(rr.integer(ro, "priority", 0, kMaxRulePriority, prio, false));
+            rule.priority = static_cast<int>(prio);
             out.rules.push_back(std::move(rule));
         }
     }
@@ -459,19 +466,17 @@ Result<Catalog> parse_manifest(std::string_view text) {
     std::string format;
     LASR_TRY(r.str(root, "format", format));
     if (format != "lasr-pack") return invalid("format", "must be \"lasr-pack\", not \"" + format + "\"");
-    auto fv = r.field(root, "format_version", json::value_t::number_unsigned);
-    if (!fv) return std::move(fv).error();
-    cat.info.format_version = (*fv)->get<int>();
-    if (cat.info.format_version != kManifestFormatVersion)
+    uint64_t format_version = 0;
+    LASR_TRY(r.integer(root, "format_version", 1, kMaxPackVersion, format_version));
+    if (format_version != kManifestFormatVersion)
         return make_error(Domain::content, Errc::validation,
-                          "manifest format_version " + std::to_string(cat.info.format_version) +
+                          "manifest format_version " + std::to_string(format_version) +
                               " is not supported (this kiosk reads version " +
                               std::to_string(kManifestFormatVersion) + ")");
+    cat.info.format_version = kManifestFormatVersion;
     LASR_TRY(r.str(root, "library_id", cat.info.library_id));
     LASR_TRY(r.str(root, "library_name", cat.info.library_name, false));
-    auto ver = r.field(root, "version", json::value_t::number_unsigned);
-    if (!ver) return std::move(ver).error();
-    cat.info.version = (*ver)->get<uint64_t>();
+    LASR_TRY(r.integer(root, "version", 1, kMaxPackVersion, cat.info.version));
     LASR_TRY(r.str(root, "issued", cat.info.issued));
     LASR_TRY(r.str(root, "expires", cat.info.expires, false));
     LASR_TRY(r.strings(root, "languages", cat.info.languages, true));

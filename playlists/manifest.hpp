@@ -20,6 +20,17 @@ inline constexpr int kManifestFormatVersion = 1;
 inline constexpr size_t kMaxManifestBytes = 16u << 20;
 inline constexpr size_t kMaxSignatureBytes = 16u << 10;
 
+// Numeric limits of the format (README: "Content packs", the limits table).
+// Every whole number is read by one checked reader that refuses, naming the
+// field, anything outside its range, a negative or a fraction.
+inline constexpr uint64_t kMaxPackVersion = (uint64_t{1} << 53) - 1;  // exact as a double: every JSON reader agrees
+inline constexpr uint64_t kMaxFileBytes = uint64_t{64} << 30;         // any one file of a pack (64 GiB)
+inline constexpr uint64_t kMaxCaptionBytes = 1u << 20;                // a WebVTT caption file
+inline constexpr uint64_t kMaxTranscriptBytes = 64u << 10;            // a transcript (the player shows up to this)
+inline constexpr uint64_t kMaxThumbnailBytes = 8u << 20;              // a thumbnail image
+inline constexpr double kMaxVideoSeconds = 24 * 3600;                 // duration_s: more than 0, less than this
+inline constexpr uint64_t kMaxRulePriority = 100;                     // schedules.rules[].priority: 0 to this
+
 // Parses and validates a manifest. Every error names the field, e.g.
 // "courses[1].videos[0].file.sha256: must be 64 lowercase hex digits".
 Result<Catalog> parse_manifest(std::string_view json_text);

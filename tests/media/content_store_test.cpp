@@ -42,6 +42,14 @@ protected:
         return dir;
     }
     Result<InstallReport> import(const test::MadePack& p) { return import_pack(store, publish(p), policy, now); }
+    // `p` with the first `from` in its manifest replaced by `to`, re-signed.
+    test::MadePack edited(test::MadePack p, const std::string& from, const std::string& to) {
+        auto at = p.manifest.find(from);
+        EXPECT_NE(at, std::string::npos) << from;
+        if (at != std::string::npos) p.manifest.replace(at, from.size(), to);
+        p.signature = test::sign_bytes(p.manifest, key.sec);
+        return p;
+    }
     Result<InstallReport> import_dir(const fs::path& dir) { return import_pack(store, dir, policy, now); }
 
     // The active pack is exactly `p`, complete and verified file by file.
@@ -208,12 +216,22 @@ TEST_F(BadInput, MalformedJsonEvenWhenSigned) {
 }
 
 TEST_F(BadInput, UnknownFormatVersion) {
-    auto v2 = pack(2);
-    std::string m = v2.manifest;
-    m.replace(m.find("\"format_version\": 1"), 19, "\"format_version\": 2");
-    v2.manifest = m;
-    v2.signature = test::sign_bytes(m, key.sec);
+    auto v2 = edited(pack(2), "\"format_version\": 1", "\"format_version\": 2");
     expect_refused(import_dir(publish(v2)), "format_version 2 is not supported");
+}
+
+// 2^63 was once accepted and then refused every later pack as a rollback.
+TEST_F(BadInput, AVersionOutOfRangeIsRefusedAndLocksNothingOut) {
+    auto v2 = edited(pack(2), "\"version\": 2", "\"version\": 9223372036854775808");
+    expect_refused(import_dir(publish(v2)), "version: must be a whole number from 1 to 9007199254740991");
+    EXPECT_EQ(store.state().highest_version, 1u);
+    // A store that took such a pack before the bound still takes updates.
+    ASSERT_TRUE(store.save_state({9223372036854775808ull, std::string(64, 'a'), ""}));
+    EXPECT_EQ(store.state().highest_version, 0u);
+    v1 = pack(3);
+    auto r = import(v1);
+    ASSERT_TRUE(r) << r.error().describe();
+    EXPECT_EQ(store.state().highest_version, 3u);
 }
 
 TEST_F(BadInput, AnotherLibrarysPack) {
@@ -232,11 +250,7 @@ TEST_F(BadInput, TrustedCommentThatContradictsTheManifest) {
 TEST_F(BadInput, AbsoluteAndDotDotPaths) {
     for (std::string bad : {"/etc/passwd", "../../etc/passwd", "files/../../x", "files/./x", "files/a b"}) {
         auto v2 = pack(2);
-        std::string m = v2.manifest;
-        const std::string& good = v2.catalog.courses[0].videos[0].file.path;
-        m.replace(m.find(good), good.size(), bad);
-        v2.manifest = m;
-        v2.signature = test::sign_bytes(m, key.sec);
+        v2 = edited(v2, v2.catalog.courses[0].videos[0].file.path, bad);
         expect_refused(import_dir(publish(v2)), "path \"" + bad + "\"");
     }
 }

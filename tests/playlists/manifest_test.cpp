@@ -98,14 +98,29 @@ INSTANTIATE_TEST_SUITE_P(
         Mutation{"missing_file", [](json& m) { video0(m).erase("file"); }, "courses[0].videos[0].file: is missing"},
         Mutation{"bad_hash", [](json& m) { video0(m)["file"]["sha256"] = "abc"; }, "courses[0].videos[0].file.sha256: must be 64"},
         Mutation{"upper_hash", [](json& m) { video0(m)["file"]["sha256"] = std::string(64, 'A'); }, "file.sha256: must be 64 lowercase"},
-        Mutation{"zero_size", [](json& m) { video0(m)["file"]["size"] = 0; }, "file.size: must be more than 0"},
+        Mutation{"zero_size", [](json& m) { video0(m)["file"]["size"] = 0; }, "file.size: must be a whole number from 1 to"},
         Mutation{"negative_size", [](json& m) { video0(m)["file"]["size"] = -5; }, "file.size: must be a whole number"},
         Mutation{"escaping_path", [](json& m) { video0(m)["file"]["path"] = "../../etc/passwd"; }, "has a \"..\" component"},
         Mutation{"absolute_path", [](json& m) { video0(m)["file"]["path"] = "/etc/passwd"; }, "is absolute"},
         Mutation{"caption_escape", [](json& m) { video0(m)["captions"]["en"]["path"] = "captions/../../x"; }, "captions.en.path"},
         Mutation{"backslash", [](json& m) { video0(m)["file"]["path"] = "media\\a.mp4"; }, "has a character outside"},
+        // Whole numbers: one checked reader, a documented range, the field named.
+        Mutation{"version_2_63", [](json& m) { m["version"] = 9223372036854775808ull; }, "version: must be a whole number from 1 to 9007199254740991"},
+        Mutation{"version_2_53", [](json& m) { m["version"] = 9007199254740992ull; }, "version: must be a whole number from 1 to 9007199254740991"},
+        Mutation{"version_2_64", [](json& m) { m["version"] = 18446744073709551616.0; }, "version: must be a whole number"},
+        Mutation{"version_zero", [](json& m) { m["version"] = 0; }, "version: must be a whole number from 1"},
+        Mutation{"version_negative", [](json& m) { m["version"] = -3; }, "version: must be a whole number from 1"},
+        Mutation{"version_fraction", [](json& m) { m["version"] = 3.5; }, "version: must be a whole number from 1"},
+        Mutation{"version_text", [](json& m) { m["version"] = "3"; }, "version: must be a whole number from 1"},
+        Mutation{"format_version_huge", [](json& m) { m["format_version"] = 4294967297ull; }, "format_version 4294967297 is not supported"},
+        Mutation{"format_version_2_64", [](json& m) { m["format_version"] = 18446744073709551615ull; }, "format_version: must be a whole number from 1"},
+        Mutation{"huge_size", [](json& m) { video0(m)["file"]["size"] = 18446744073709551615ull; }, "courses[0].videos[0].file.size: must be a whole number from 1 to 68719476736"},
+        Mutation{"caption_size", [](json& m) { video0(m)["captions"]["en"]["size"] = 1048577; }, "captions.en.size: must be a whole number from 1 to 1048576"},
+        Mutation{"transcript_size", [](json& m) { video0(m)["transcripts"]["es"]["size"] = 65537; }, "transcripts.es.size: must be a whole number from 1 to 65536"},
+        Mutation{"duration_day", [](json& m) { video0(m)["duration_s"] = 86400; }, "duration_s: must be more than 0 and less than 86400"},
+        Mutation{"duration_huge", [](json& m) { video0(m)["duration_s"] = 1e308; }, "duration_s: must be more than 0"},
         Mutation{"no_duration", [](json& m) { video0(m).erase("duration_s"); }, "duration_s: is missing"},
-        Mutation{"bad_duration", [](json& m) { video0(m)["duration_s"] = -1; }, "duration_s: must be between"},
+        Mutation{"bad_duration", [](json& m) { video0(m)["duration_s"] = -1; }, "duration_s: must be more than 0 and less than 86400"},
         Mutation{"dup_video", [](json& m) { m["courses"][0]["videos"].push_back(video0(m)); }, "id \"c1-v1\" is used twice"},
         Mutation{"empty_course", [](json& m) { m["courses"][0]["videos"] = json::array(); }, "needs at least one video"},
         Mutation{"bad_lang", [](json& m) { video0(m)["title"]["EN"] = "x"; }, "\"EN\" is not a language code"},
@@ -120,6 +135,17 @@ INSTANTIATE_TEST_SUITE_P(
         Mutation{"alert_pin", [](json& m) { m["alerts"][0]["pin_resources"] = {"nope"}; }, "names no resource \"nope\""},
         Mutation{"courses_not_list", [](json& m) { m["courses"] = "all"; }, "courses: must be a list"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST(Manifest, AcceptsTheLargestVersion) {
+    json m = good_manifest();
+    m["version"] = kMaxPackVersion;
+    auto cat = parse_manifest(m.dump());
+    ASSERT_TRUE(cat) << cat.error().describe();
+    EXPECT_EQ(cat->info.version, 9007199254740991u);
+    auto again = parse_manifest(write_manifest(*cat));
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->info.version, kMaxPackVersion);
+}
 
 TEST(Manifest, RefusesNonJson) {
     auto cat = parse_manifest("{\"format\": \"lasr-pack\",");
