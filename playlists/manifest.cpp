@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <set>
 
@@ -34,6 +35,24 @@ bool is_lang(const std::string& s) {
         if (!((c >= 'a' && c <= 'z') || c == '-')) return false;
     return true;
 }
+
+// 2026-11-29T03:04:05Z: seconds required, 'Z' only (the pack speaks UTC, and
+// this one spelling keeps string order the same as time order), and a real
+// moment: month 01-12, a day of that month, hours 00-23, minutes and seconds
+// 00-59, year 1970-9999.
+bool is_rfc3339_utc(const std::string& s) {
+    if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+        return false;
+    for (size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u, 11u, 12u, 14u, 15u, 17u, 18u})
+        if (!isdigit(static_cast<unsigned char>(s[i]))) return false;
+    auto num = [&](size_t at, size_t n) { return std::stoi(s.substr(at, n)); };
+    using namespace std::chrono;
+    int y = num(0, 4);
+    year_month_day d{year{y}, month{static_cast<unsigned>(num(5, 2))}, day{static_cast<unsigned>(num(8, 2))}};
+    return y >= 1970 && d.ok() && num(11, 2) < 24 && num(14, 2) < 60 && num(17, 2) < 60;
+}
+
+constexpr const char* kTimestampRule = "must be a UTC time like 2026-11-29T08:00:00Z";
 
 // Field readers: each names the JSON path of what is wrong.
 class Reader {
@@ -71,6 +90,12 @@ public:
         if (!f) return std::move(f).error();
         if (*f) out = (*f)->get<std::string>();
         if (required && out.empty()) return invalid(at(key), "must not be empty");
+        return {};
+    }
+    // An RFC 3339 UTC time (is_rfc3339_utc), or refused naming the field.
+    Status timestamp(const json& obj, const char* key, std::string& out, bool required = true) const {
+        LASR_TRY(str(obj, key, out, required));
+        if (!out.empty() && !is_rfc3339_utc(out)) return invalid(at(key), "\"" + out + "\" " + kTimestampRule);
         return {};
     }
     Status text(const json& obj, const char* key, LocalText& out, bool required = true) const {
@@ -223,15 +248,6 @@ Status read_resource(const json& o, const std::string& where, std::set<std::stri
     return {};
 }
 
-bool is_rfc3339_utc(const std::string& s) {
-    // 2026-11-29T03:04:05Z (seconds required, 'Z' only: the pack speaks UTC)
-    if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
-        return false;
-    for (size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u, 11u, 12u, 14u, 15u, 17u, 18u})
-        if (!isdigit(static_cast<unsigned char>(s[i]))) return false;
-    return true;
-}
-
 Status read_alert(const json& o, const std::string& where, std::set<std::string>& ids,
                   const std::set<std::string>& resource_ids, Alert& a) {
     Reader r(where);
@@ -243,10 +259,8 @@ Status read_alert(const json& o, const std::string& where, std::set<std::string>
     if (!known) return invalid(r.at("severity"), "must be info, warning or emergency");
     LASR_TRY(r.text(o, "title", a.title));
     LASR_TRY(r.text(o, "body", a.body, false));
-    LASR_TRY(r.str(o, "starts", a.starts, false));
-    LASR_TRY(r.str(o, "ends", a.ends, false));
-    if (!a.starts.empty() && !is_rfc3339_utc(a.starts)) return invalid(r.at("starts"), "must be like 2026-11-29T08:00:00Z");
-    if (!a.ends.empty() && !is_rfc3339_utc(a.ends)) return invalid(r.at("ends"), "must be like 2026-11-29T08:00:00Z");
+    LASR_TRY(r.timestamp(o, "starts", a.starts, false));
+    LASR_TRY(r.timestamp(o, "ends", a.ends, false));
     if (!a.starts.empty() && !a.ends.empty() && a.ends <= a.starts) return invalid(r.at("ends"), "must be after starts");
     LASR_TRY(r.strings(o, "pin_resources", a.pin_resources, false));
     for (const auto& id : a.pin_resources)
@@ -477,8 +491,8 @@ Result<Catalog> parse_manifest(std::string_view text) {
     LASR_TRY(r.str(root, "library_id", cat.info.library_id));
     LASR_TRY(r.str(root, "library_name", cat.info.library_name, false));
     LASR_TRY(r.integer(root, "version", 1, kMaxPackVersion, cat.info.version));
-    LASR_TRY(r.str(root, "issued", cat.info.issued));
-    LASR_TRY(r.str(root, "expires", cat.info.expires, false));
+    LASR_TRY(r.timestamp(root, "issued", cat.info.issued));
+    LASR_TRY(r.timestamp(root, "expires", cat.info.expires, false));
     LASR_TRY(r.strings(root, "languages", cat.info.languages, true));
     if (cat.info.languages.empty()) return invalid("languages", "must name at least one language");
 
