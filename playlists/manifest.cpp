@@ -469,10 +469,72 @@ Status check_pack_path(std::string_view p) {
     return {};
 }
 
+namespace {
+
+constexpr int kMaxJsonDepth = 16;  // the format needs 7
+
+// The one JSON reader of manifests (and of a schedules section on its own).
+// Strict, so that the signed bytes have one reading: RFC 8259 JSON, valid
+// UTF-8, nothing after the value, no comments, no key twice in any object
+// (another parser might keep the first where nlohmann keeps the last), and
+// no deeper nesting than the format has use for.
+Result<json> parse_strict(std::string_view text, const std::string& what) {
+    struct Frame {
+        bool object;
+        std::set<std::string> keys;
+        std::string key;
+        size_t next = 0, index = 0;
+    };
+    std::vector<Frame> stack;
+    std::string duplicate, too_deep;
+    auto path = [&] {
+        std::string p;
+        for (const auto& f : stack) {
+            if (f.object) p += (p.empty() ? "" : ".") + f.key;
+            else p += "[" + std::to_string(f.index) + "]";
+        }
+        return p;
+    };
+    auto enter_value = [&] {
+        if (!stack.empty() && !stack.back().object) stack.back().index = stack.back().next++;
+    };
+    json::parser_callback_t cb = [&](int depth, json::parse_event_t event, json& parsed) {
+        switch (event) {
+            case json::parse_event_t::object_start:
+            case json::parse_event_t::array_start:
+                enter_value();
+                if (depth > kMaxJsonDepth && too_deep.empty()) too_deep = path();
+                stack.push_back(Frame{event == json::parse_event_t::object_start, {}, {}});
+                break;
+            case json::parse_event_t::key: {
+                auto& top = stack.back();
+                top.key = parsed.get<std::string>();
+                if (!top.keys.insert(top.key).second && duplicate.empty()) duplicate = path();
+                break;
+            }
+            case json::parse_event_t::value: enter_value(); break;
+            case json::parse_event_t::object_end:
+            case json::parse_event_t::array_end: stack.pop_back(); break;
+        }
+        return true;
+    };
+    json root = json::parse(text.begin(), text.end(), cb, /*allow_exceptions=*/false);
+    if (root.is_discarded()) return make_error(Domain::content, Errc::parse, what + " is not valid JSON");
+    if (!duplicate.empty())
+        return make_error(Domain::content, Errc::parse,
+                          what + " " + duplicate + ": the key appears twice in one object (each key once: refused)");
+    if (!too_deep.empty())
+        return make_error(Domain::content, Errc::parse,
+                          what + " " + too_deep + ": nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    return root;
+}
+
+}  // namespace
+
 Result<Catalog> parse_manifest(std::string_view text) {
-    json root = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-    if (root.is_discarded())
-        return make_error(Domain::content, Errc::parse, "manifest is not valid JSON");
+    auto parsed = parse_strict(text, "manifest");
+    if (!parsed) return std::move(parsed).error();
+    const json& root = *parsed;
     if (!root.is_object()) return invalid("", "must be a JSON object");
 
     Catalog cat;
@@ -631,10 +693,10 @@ std::string write_manifest(const Catalog& cat) {
 }
 
 Result<Schedules> parse_schedules_json(std::string_view json_text, const Catalog& catalog) {
-    json o = json::parse(json_text.begin(), json_text.end(), nullptr, /*allow_exceptions=*/false);
-    if (o.is_discarded()) return make_error(Domain::content, Errc::parse, "schedules are not valid JSON");
+    auto o = parse_strict(json_text, "schedules");
+    if (!o) return std::move(o).error();
     Schedules s;
-    LASR_TRY(read_schedules(o, catalog, s));
+    LASR_TRY(read_schedules(*o, catalog, s));
     return s;
 }
 

@@ -149,6 +149,50 @@ INSTANTIATE_TEST_SUITE_P(
         Mutation{"courses_not_list", [](json& m) { m["courses"] = "all"; }, "courses: must be a list"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
+// One reading of the signed bytes: nlohmann keeps the last of two equal
+// keys, other parsers the first; a manifest that repeats a key is refused.
+TEST(Manifest, RefusesADuplicateKeyAnywhereNamingIt) {
+    std::string good = good_manifest().dump();
+    ASSERT_TRUE(parse_manifest(good));
+    struct Case {
+        std::string anchor, insert, expect;
+    };
+    for (const Case& c : std::vector<Case>{
+             {R"("version":3)", R"("version":4,)", "manifest version: the key appears twice"},
+             {R"("library_id":"demo-library")", R"("library_id":"other",)", "manifest library_id: the key appears twice"},
+             {R"("duration_s":12.5)", R"("duration_s":1.0,)", "manifest courses[0].videos[0].duration_s: the key appears twice"},
+             {R"("en":"What is a second responder?")", R"("en":"Other",)", "courses[0].videos[0].title.en: the key appears twice"},
+             {R"("phone":"988")", R"("phone":"911",)", "manifest resources[0].phone: the key appears twice"},
+             {R"("open":"09:00")", R"("open":"00:00",)", "resources[0].hours[0].open: the key appears twice"},
+             {R"("severity":"emergency")", R"("severity":"info",)", "manifest alerts[0].severity: the key appears twice"},
+         }) {
+        std::string m = good;
+        auto at = m.find(c.anchor);
+        ASSERT_NE(at, std::string::npos) << c.anchor;
+        m.insert(at, c.insert);
+        auto cat = parse_manifest(m);
+        ASSERT_FALSE(cat) << c.insert;
+        EXPECT_NE(cat.error().message.find(c.expect), std::string::npos) << cat.error().message;
+    }
+    // The same in a schedules section read on its own.
+    auto cat = parse_manifest(good);
+    auto s = parse_schedules_json(R"({"default_playlist":"all-courses","default_playlist":"all-courses"})", *cat);
+    ASSERT_FALSE(s);
+    EXPECT_NE(s.error().message.find("schedules default_playlist: the key appears twice"), std::string::npos)
+        << s.error().message;
+}
+
+TEST(Manifest, RefusesNestingDeeperThanTheFormatUses) {
+    json m = good_manifest();
+    json deep = json::array();
+    for (int i = 0; i < 40; ++i) deep = json::array({deep});
+    m["courses"][0]["videos"][0]["title"]["en"] = deep;
+    auto cat = parse_manifest(m.dump());
+    ASSERT_FALSE(cat);
+    EXPECT_NE(cat.error().message.find("manifest courses[0].videos[0].title.en"), std::string::npos) << cat.error().message;
+    EXPECT_NE(cat.error().message.find("nested deeper than"), std::string::npos) << cat.error().message;
+}
+
 TEST(Manifest, AcceptsTheLargestVersion) {
     json m = good_manifest();
     m["version"] = kMaxPackVersion;
