@@ -54,6 +54,28 @@ bool is_rfc3339_utc(const std::string& s) {
 
 constexpr const char* kTimestampRule = "must be a UTC time like 2026-11-29T08:00:00Z";
 
+// One rule for keys in the whole manifest: an object takes the keys its
+// format names, and keys that start with "x-" (extensions: read by other
+// tools, ignored here); any other key is refused, naming it, so a misspelt
+// "untill" never quietly turns a morning rule into an all-day one, and a key
+// this kiosk does not know never hides in signed bytes. (Maps keyed by
+// language code take language codes.)
+Status only_keys(const json& o, const std::string& where, std::initializer_list<std::string_view> keys) {
+    if (!o.is_object()) return invalid(where, "must be an object");
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (it.key().rfind(kExtensionKeyPrefix, 0) == 0) continue;
+        bool known = false;
+        for (auto k : keys) known = known || it.key() == k;
+        if (!known) {
+            std::string list;
+            for (auto k : keys) list += (list.empty() ? "" : ", ") + std::string(k);
+            return invalid(where, "unknown key \"" + it.key() + "\" (known: " + list + "; extensions start with \"" +
+                                      std::string(kExtensionKeyPrefix) + "\")");
+        }
+    }
+    return {};
+}
+
 // Field readers: each names the JSON path of what is wrong.
 class Reader {
 public:
@@ -116,6 +138,7 @@ public:
         return read_file(**f, at(key), out, max_size);
     }
     static Status read_file(const json& o, const std::string& where, FileRef& out, uint64_t max_size) {
+        LASR_TRY(only_keys(o, where, {"path", "sha256", "size"}));
         Reader r(where);
         LASR_TRY(r.str(o, "path", out.path));
         if (auto st = check_pack_path(out.path); !st) return invalid(r.at("path"), st.error().message);
@@ -167,6 +190,7 @@ Status check_unique(std::set<std::string>& seen, const std::string& id, const st
 }
 
 Status read_video(const json& o, const std::string& where, std::set<std::string>& ids, Video& v) {
+    LASR_TRY(only_keys(o, where, {"id", "title", "summary", "file", "duration_s", "captions", "transcripts", "thumbnail"}));
     Reader r(where);
     LASR_TRY(r.str(o, "id", v.id));
     LASR_TRY(check_unique(ids, v.id, r.at("id")));
@@ -202,6 +226,8 @@ bool is_hhmm(const std::string& s) {
 
 Status read_resource(const json& o, const std::string& where, std::set<std::string>& ids, Resource& res) {
     static const std::set<std::string> days = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    LASR_TRY(only_keys(o, where, {"id", "name", "category", "description", "phone", "sms", "website", "address",
+                                  "always_open", "national", "sample", "hours", "languages"}));
     Reader r(where);
     LASR_TRY(r.str(o, "id", res.id));
     LASR_TRY(check_unique(ids, res.id, r.at("id")));
@@ -232,7 +258,9 @@ Status read_resource(const json& o, const std::string& where, std::set<std::stri
     if (*hours) {
         size_t i = 0;
         for (const auto& h : **hours) {
-            Reader hr(r.at("hours") + "[" + std::to_string(i++) + "]");
+            std::string hw = r.at("hours") + "[" + std::to_string(i++) + "]";
+            LASR_TRY(only_keys(h, hw, {"days", "open", "close"}));
+            Reader hr(hw);
             OpeningSpan span;
             LASR_TRY(hr.strings(h, "days", span.days, true));
             for (const auto& d : span.days)
@@ -250,6 +278,7 @@ Status read_resource(const json& o, const std::string& where, std::set<std::stri
 
 Status read_alert(const json& o, const std::string& where, std::set<std::string>& ids,
                   const std::set<std::string>& resource_ids, Alert& a) {
+    LASR_TRY(only_keys(o, where, {"id", "severity", "title", "body", "starts", "ends", "pin_resources"}));
     Reader r(where);
     LASR_TRY(r.str(o, "id", a.id));
     LASR_TRY(check_unique(ids, a.id, r.at("id")));
@@ -265,22 +294,6 @@ Status read_alert(const json& o, const std::string& where, std::set<std::string>
     LASR_TRY(r.strings(o, "pin_resources", a.pin_resources, false));
     for (const auto& id : a.pin_resources)
         if (!resource_ids.count(id)) return invalid(r.at("pin_resources"), "names no resource \"" + id + "\"");
-    return {};
-}
-
-// The schedules section is strict about its keys: a misspelt "untill" must
-// not quietly turn a morning rule into an all-day one.
-Status only_keys(const json& o, const std::string& where, std::initializer_list<std::string_view> keys) {
-    if (!o.is_object()) return invalid(where, "must be an object");
-    for (auto it = o.begin(); it != o.end(); ++it) {
-        bool known = false;
-        for (auto k : keys) known = known || it.key() == k;
-        if (!known) {
-            std::string list;
-            for (auto k : keys) list += (list.empty() ? "" : ", ") + std::string(k);
-            return invalid(where, "unknown key \"" + it.key() + "\" (known: " + list + ")");
-        }
-    }
     return {};
 }
 
@@ -536,6 +549,8 @@ Result<Catalog> parse_manifest(std::string_view text) {
     if (!parsed) return std::move(parsed).error();
     const json& root = *parsed;
     if (!root.is_object()) return invalid("", "must be a JSON object");
+    LASR_TRY(only_keys(root, "(top level)", {"format", "format_version", "library_id", "library_name", "version", "issued",
+                                             "expires", "languages", "courses", "resources", "alerts", "schedules"}));
 
     Catalog cat;
     Reader r("");
@@ -564,6 +579,7 @@ Result<Catalog> parse_manifest(std::string_view text) {
     size_t ci = 0;
     for (const auto& co : **courses) {
         std::string where = "courses[" + std::to_string(ci++) + "]";
+        LASR_TRY(only_keys(co, where, {"id", "title", "summary", "videos"}));
         Reader cr(where);
         Course c;
         LASR_TRY(cr.str(co, "id", c.id));

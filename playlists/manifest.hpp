@@ -17,6 +17,9 @@ namespace lasr {
 inline constexpr std::string_view kManifestName = "manifest.json";
 inline constexpr std::string_view kSignatureName = "manifest.json.minisig";
 inline constexpr int kManifestFormatVersion = 1;
+// Keys that start with this are extensions, ignored everywhere in a
+// manifest; any other key the format does not name is refused.
+inline constexpr std::string_view kExtensionKeyPrefix = "x-";
 inline constexpr size_t kMaxManifestBytes = 16u << 20;
 inline constexpr size_t kMaxSignatureBytes = 16u << 10;
 

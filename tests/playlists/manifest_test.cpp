@@ -193,6 +193,37 @@ TEST(Manifest, RefusesNestingDeeperThanTheFormatUses) {
     EXPECT_NE(cat.error().message.find("nested deeper than"), std::string::npos) << cat.error().message;
 }
 
+// One rule for keys everywhere: the format's keys, and "x-" extensions
+// (ignored); any other key is refused naming it (only schedules did before).
+TEST(Manifest, RefusesAnUnknownKeyAnywhereAndIgnoresExtensions) {
+    struct Case {
+        std::function<json&(json&)> at;
+        std::string expect;
+    };
+    std::vector<Case> cases{
+        {[](json& m) -> json& { return m; }, "manifest (top level): unknown key \"titel\""},
+        {[](json& m) -> json& { return m["courses"][0]; }, "manifest courses[0]: unknown key \"titel\""},
+        {[](json& m) -> json& { return video0(m); }, "manifest courses[0].videos[0]: unknown key \"titel\""},
+        {[](json& m) -> json& { return video0(m)["file"]; }, "manifest courses[0].videos[0].file: unknown key \"titel\""},
+        {[](json& m) -> json& { return video0(m)["captions"]["en"]; }, "courses[0].videos[0].captions.en: unknown key"},
+        {[](json& m) -> json& { return m["resources"][0]; }, "manifest resources[0]: unknown key \"titel\""},
+        {[](json& m) -> json& { return m["resources"][0]["hours"][0]; }, "manifest resources[0].hours[0]: unknown key \"titel\""},
+        {[](json& m) -> json& { return m["alerts"][0]; }, "manifest alerts[0]: unknown key \"titel\""},
+    };
+    for (const auto& c : cases) {
+        json m = good_manifest();
+        c.at(m)["titel"] = "x";
+        auto cat = parse_manifest(m.dump());
+        ASSERT_FALSE(cat) << c.expect;
+        EXPECT_NE(cat.error().message.find(c.expect), std::string::npos) << cat.error().message;
+        EXPECT_NE(cat.error().message.find("extensions start with \"x-\""), std::string::npos);
+        json ext = good_manifest();
+        c.at(ext)["x-titel"] = {{"anything", 1}};
+        auto ok = parse_manifest(ext.dump());
+        EXPECT_TRUE(ok) << ok.error().describe();
+    }
+}
+
 TEST(Manifest, AcceptsTheLargestVersion) {
     json m = good_manifest();
     m["version"] = kMaxPackVersion;
