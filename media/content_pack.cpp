@@ -36,6 +36,22 @@ Result<FileRef> describe_pack_file(const fs::path& root, const std::string& rel)
     return FileRef{rel, *hash, static_cast<uint64_t>(sb.st_size)};
 }
 
+Status check_caption_files(const Catalog& cat, const std::function<fs::path(const FileRef&)>& locate) {
+    for (size_t ci = 0; ci < cat.courses.size(); ++ci)
+        for (size_t vi = 0; vi < cat.courses[ci].videos.size(); ++vi)
+            for (const auto& [lang, f] : cat.courses[ci].videos[vi].captions) {
+                auto text = read_file_limited(locate(f), kMaxCaptionBytes);
+                Status st = text ? check_webvtt(*text) : Status(text.error());
+                if (!st) {
+                    Error e = std::move(st).error();
+                    e.message = "caption file courses[" + std::to_string(ci) + "].videos[" + std::to_string(vi) +
+                                "].captions." + lang + " (" + f.path + "): " + e.message;
+                    return e;
+                }
+            }
+    return {};
+}
+
 Result<std::shared_ptr<ContentPack>> ContentPack::open(const fs::path& dir) {
     // Pinned to the real folder first: when `dir` is a symlink such as the
     // store's `current`, a swap of it never mixes two packs under one object.
@@ -119,7 +135,7 @@ Status ContentPack::verify_all() {
         auto p = verified_path(f);
         if (!p) return std::move(p).error();
     }
-    return {};
+    return check_caption_files(catalog_, [&](const FileRef& f) { return dir_ / f.path; });
 }
 
 }  // namespace lasr

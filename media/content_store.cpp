@@ -646,6 +646,9 @@ Result<InstallReport> ContentStore::install(const SignedManifest& m, const Trust
         ++report.files_fetched;
         if (progress) progress(p);
     }
+    // Cue lengths are a rule of the format too: checked once the captions
+    // are in the store (hashed), before the pack can go live.
+    LASR_TRY(check_caption_files(m.catalog, [&](const FileRef& f) { return object_path(f.sha256); }));
     p.phase = "activate";
     if (progress) progress(p);
     auto dir = activate(m);

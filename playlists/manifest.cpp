@@ -76,6 +76,34 @@ Status only_keys(const json& o, const std::string& where, std::initializer_list<
     return {};
 }
 
+size_t utf8_chars(std::string_view s) {
+    size_t n = 0;
+    for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
+}
+
+// How long a text may be and whether it may break lines.
+struct TextRule {
+    size_t max_chars;
+    bool multiline = false;
+};
+constexpr TextRule kOneLine{kMaxTitleChars};
+constexpr TextRule kParagraphs{kMaxSummaryChars, true};
+
+Status check_text(const std::string& where, const std::string& s, TextRule rule) {
+    size_t n = utf8_chars(s);
+    if (n > rule.max_chars)
+        return invalid(where, "is " + std::to_string(n) + " characters, more than the " + std::to_string(rule.max_chars) +
+                                  " allowed");
+    for (char c : s) {
+        auto u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && !(rule.multiline && c == '\n')) || u == 0x7F)
+            return invalid(where, rule.multiline ? "holds a control character (only line breaks are allowed)"
+                                                 : "holds a control character or line break");
+    }
+    return {};
+}
+
 // Field readers: each names the JSON path of what is wrong.
 class Reader {
 public:
@@ -107,12 +135,13 @@ public:
         out = it->get<uint64_t>();
         return {};
     }
-    Status str(const json& obj, const char* key, std::string& out, bool required = true) const {
+    // A string within `rule` (one line of at most kMaxTitleChars unless told).
+    Status str(const json& obj, const char* key, std::string& out, bool required = true, TextRule rule = kOneLine) const {
         auto f = field(obj, key, json::value_t::string, required);
         if (!f) return std::move(f).error();
         if (*f) out = (*f)->get<std::string>();
         if (required && out.empty()) return invalid(at(key), "must not be empty");
-        return {};
+        return check_text(at(key), out, rule);
     }
     // An RFC 3339 UTC time (is_rfc3339_utc), or refused naming the field.
     Status timestamp(const json& obj, const char* key, std::string& out, bool required = true) const {
@@ -120,13 +149,15 @@ public:
         if (!out.empty() && !is_rfc3339_utc(out)) return invalid(at(key), "\"" + out + "\" " + kTimestampRule);
         return {};
     }
-    Status text(const json& obj, const char* key, LocalText& out, bool required = true) const {
+    // Text per language, each within `rule`.
+    Status text(const json& obj, const char* key, LocalText& out, bool required = true, TextRule rule = kOneLine) const {
         auto f = field(obj, key, json::value_t::object, required);
         if (!f) return std::move(f).error();
         if (!*f) return {};
         for (auto& [lang, v] : (*f)->items()) {
             if (!is_lang(lang)) return invalid(at(key), "\"" + lang + "\" is not a language code");
             if (!v.is_string()) return invalid(at(key) + "." + lang, "must be a string");
+            LASR_TRY(check_text(at(key) + "." + lang, v.get_ref<const std::string&>(), rule));
             out.by_lang[lang] = v.get<std::string>();
         }
         if (required && out.empty()) return invalid(at(key), "needs text in at least one language");
@@ -157,12 +188,14 @@ public:
         }
         return {};
     }
-    Status strings(const json& obj, const char* key, std::vector<std::string>& out, bool required) const {
+    Status strings(const json& obj, const char* key, std::vector<std::string>& out, bool required,
+                   TextRule rule = kOneLine) const {
         auto f = field(obj, key, json::value_t::array, required);
         if (!f) return std::move(f).error();
         if (!*f) return {};
         for (const auto& e : **f) {
             if (!e.is_string()) return invalid(at(key), "must be a list of strings");
+            LASR_TRY(check_text(at(key) + "[" + std::to_string(out.size()) + "]", e.get_ref<const std::string&>(), rule));
             out.push_back(e.get<std::string>());
         }
         return {};
@@ -195,7 +228,7 @@ Status read_video(const json& o, const std::string& where, std::set<std::string>
     LASR_TRY(r.str(o, "id", v.id));
     LASR_TRY(check_unique(ids, v.id, r.at("id")));
     LASR_TRY(r.text(o, "title", v.title));
-    LASR_TRY(r.text(o, "summary", v.summary, false));
+    LASR_TRY(r.text(o, "summary", v.summary, false, kParagraphs));
     LASR_TRY(r.file(o, "file", v.file));
     auto d = r.field(o, "duration_s", json::value_t::number_float);
     if (!d) return std::move(d).error();
@@ -236,13 +269,13 @@ Status read_resource(const json& o, const std::string& where, std::set<std::stri
     bool known = false;
     for (const auto& c : kResourceCategories) known = known || c == res.category;
     if (!known) return invalid(r.at("category"), "\"" + res.category + "\" is not a known category");
-    LASR_TRY(r.text(o, "description", res.description));
-    LASR_TRY(r.str(o, "phone", res.phone, false));
-    LASR_TRY(r.str(o, "sms", res.sms, false));
-    LASR_TRY(r.str(o, "website", res.website, false));
+    LASR_TRY(r.text(o, "description", res.description, true, kParagraphs));
+    LASR_TRY(r.str(o, "phone", res.phone, false, {kMaxPhoneChars}));
+    LASR_TRY(r.str(o, "sms", res.sms, false, {kMaxPhoneChars}));
+    LASR_TRY(r.str(o, "website", res.website, false, {kMaxUrlChars}));
     if (!res.website.empty() && res.website.rfind("https://", 0) != 0 && res.website.rfind("http://", 0) != 0)
         return invalid(r.at("website"), "must start with https:// or http://");
-    LASR_TRY(r.str(o, "address", res.address, false));
+    LASR_TRY(r.str(o, "address", res.address, false, {kMaxAddressChars, true}));
     if (res.phone.empty() && res.website.empty() && res.address.empty() && res.sms.empty())
         return invalid(where, "needs at least a phone, a text line, a website or an address");
     for (const char* flag : {"always_open", "national", "sample"}) {
@@ -272,7 +305,7 @@ Status read_resource(const json& o, const std::string& where, std::set<std::stri
             res.hours.push_back(std::move(span));
         }
     }
-    LASR_TRY(r.strings(o, "languages", res.languages, false));
+    LASR_TRY(r.strings(o, "languages", res.languages, false, {kMaxLanguageNameChars}));
     return {};
 }
 
@@ -287,7 +320,7 @@ Status read_alert(const json& o, const std::string& where, std::set<std::string>
     for (const auto& s : kAlertSeverities) known = known || s == a.severity;
     if (!known) return invalid(r.at("severity"), "must be info, warning or emergency");
     LASR_TRY(r.text(o, "title", a.title));
-    LASR_TRY(r.text(o, "body", a.body, false));
+    LASR_TRY(r.text(o, "body", a.body, false, kParagraphs));
     LASR_TRY(r.timestamp(o, "starts", a.starts, false));
     LASR_TRY(r.timestamp(o, "ends", a.ends, false));
     if (!a.starts.empty() && !a.ends.empty() && a.ends <= a.starts) return invalid(r.at("ends"), "must be after starts");
@@ -544,6 +577,45 @@ Result<json> parse_strict(std::string_view text, const std::string& what) {
 
 }  // namespace
 
+Status check_webvtt(std::string_view text) {
+    auto bad = [](const std::string& what) { return make_error(Domain::content, Errc::validation, "WebVTT " + what); };
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    if (text.substr(0, 6) != "WEBVTT" || (text.size() > 6 && text[6] != ' ' && text[6] != '\t' && text[6] != '\n' && text[6] != '\r'))
+        return bad("file must start with \"WEBVTT\"");
+    // Blocks are separated by blank lines; a cue's block has a timing line
+    // ("00:01.000 --> 00:02.000") and then its text, up to the next blank line.
+    size_t line_no = 0, cue = 0, cue_line = 0, cue_chars = 0, cue_lines = 0;
+    bool in_cue = false;
+    for (size_t start = 0; start <= text.size();) {
+        size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(start, end - start);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        start = end + 1;
+        ++line_no;
+        if (line.empty()) {
+            in_cue = false;
+            continue;
+        }
+        if (!in_cue && line.find("-->") != std::string_view::npos) {
+            in_cue = true;
+            ++cue;
+            cue_line = line_no;
+            cue_chars = cue_lines = 0;
+            continue;
+        }
+        if (!in_cue) continue;  // an identifier, NOTE, STYLE or REGION block
+        cue_chars += utf8_chars(line);
+        ++cue_lines;
+        std::string which = "cue " + std::to_string(cue) + " (line " + std::to_string(cue_line) + ")";
+        if (cue_chars > kMaxCueChars)
+            return bad(which + " has more than " + std::to_string(kMaxCueChars) + " characters of text");
+        if (cue_lines > kMaxCueLines)
+            return bad(which + " has more than " + std::to_string(kMaxCueLines) + " lines of text");
+    }
+    return {};
+}
+
 Result<Catalog> parse_manifest(std::string_view text) {
     auto parsed = parse_strict(text, "manifest");
     if (!parsed) return std::move(parsed).error();
@@ -565,13 +637,15 @@ Result<Catalog> parse_manifest(std::string_view text) {
                               " is not supported (this kiosk reads version " +
                               std::to_string(kManifestFormatVersion) + ")");
     cat.info.format_version = kManifestFormatVersion;
-    LASR_TRY(r.str(root, "library_id", cat.info.library_id));
+    LASR_TRY(r.str(root, "library_id", cat.info.library_id, true, {kMaxLibraryIdChars}));
     LASR_TRY(r.str(root, "library_name", cat.info.library_name, false));
     LASR_TRY(r.integer(root, "version", 1, kMaxPackVersion, cat.info.version));
     LASR_TRY(r.timestamp(root, "issued", cat.info.issued));
     LASR_TRY(r.timestamp(root, "expires", cat.info.expires, false));
     LASR_TRY(r.strings(root, "languages", cat.info.languages, true));
     if (cat.info.languages.empty()) return invalid("languages", "must name at least one language");
+    for (const auto& l : cat.info.languages)
+        if (!is_lang(l)) return invalid("languages", "\"" + l + "\" is not a language code");
 
     std::set<std::string> course_ids, video_ids, resource_ids, paths;
     auto courses = r.field(root, "courses", json::value_t::array);
@@ -585,7 +659,7 @@ Result<Catalog> parse_manifest(std::string_view text) {
         LASR_TRY(cr.str(co, "id", c.id));
         LASR_TRY(check_unique(course_ids, c.id, cr.at("id")));
         LASR_TRY(cr.text(co, "title", c.title));
-        LASR_TRY(cr.text(co, "summary", c.summary, false));
+        LASR_TRY(cr.text(co, "summary", c.summary, false, kParagraphs));
         auto vids = cr.field(co, "videos", json::value_t::array);
         if (!vids) return std::move(vids).error();
         size_t vi = 0;

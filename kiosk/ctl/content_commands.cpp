@@ -119,6 +119,8 @@ int run_verify(const fs::path& dir, const std::vector<std::string>& keys, const 
         std::cerr << "verify: " << bad << " of " << files.size() << " files do not match the manifest\n";
         return 1;
     }
+    if (auto st = check_caption_files((*pack)->catalog(), [&](const FileRef& f) { return (*pack)->dir() / f.path; }); !st)
+        return fail("verify", st.error());
     const auto& info = m->catalog.info;
     std::cout << "pack " << dir.string() << ": library " << info.library_id << ", version " << info.version
               << ", signed by key " << m->signed_by << (m->prehashed ? " (ED)" : " (legacy Ed)") << "\n"

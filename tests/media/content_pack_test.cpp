@@ -178,6 +178,19 @@ TEST(ReadFileLimited, OpensOnlyRegularFilesAndBoundsTheRead) {
     EXPECT_NE(hash->error().message.find("is a FIFO"), std::string::npos) << hash->error().describe();
 }
 
+TEST_F(PackOnDisk, VerifyRefusesACaptionCueBeyondItsBound) {
+    test::write_file(dir / "captions/v1.en.vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\n" + std::string(kMaxCueChars + 1, 'x') + "\n");
+    cat.courses[0].videos[0].captions["en"] = *describe_pack_file(dir.path(), "captions/v1.en.vtt");
+    write();
+    auto pack = ContentPack::open(dir.path());
+    ASSERT_TRUE(pack) << pack.error().describe();
+    auto st = (*pack)->verify_all();
+    ASSERT_FALSE(st);
+    EXPECT_NE(st.error().message.find("caption file courses[0].videos[0].captions.en (captions/v1.en.vtt): WebVTT cue 1"),
+              std::string::npos)
+        << st.error().message;
+}
+
 TEST_F(PackOnDisk, EscapingPathInManifestIsRefused) {
     std::string m = write_manifest(cat);
     auto pos = m.find("media/v1.mp4");

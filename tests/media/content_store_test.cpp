@@ -234,6 +234,22 @@ TEST_F(BadInput, AVersionOutOfRangeIsRefusedAndLocksNothingOut) {
     EXPECT_EQ(store.state().highest_version, 3u);
 }
 
+// A 1 MB caption line was accepted: cues are bounded where captions are
+// checked, at install (sync and import alike), naming the field and file.
+TEST_F(BadInput, ACaptionCueBeyondItsBoundIsRefused) {
+    test::PackSpec s;
+    s.version = 2;
+    s.cue = std::string(kMaxCueChars + 1, 'x');
+    auto v2 = test::make_pack(s, key.sec);
+    const auto& cap = v2.catalog.courses[0].videos[0].captions.at("en");
+    expect_refused(import_dir(publish(v2)), "caption file courses[0].videos[0].captions.en (" + cap.path +
+                                                "): WebVTT cue 1 (line 3) has more than 200 characters");
+    s.cue = std::string(kMaxCueChars, 'x');
+    v1 = test::make_pack(s, key.sec);
+    auto r = import(v1);
+    EXPECT_TRUE(r) << r.error().describe();
+}
+
 TEST_F(BadInput, AnotherLibrarysPack) {
     test::PackSpec s;
     s.version = 2;

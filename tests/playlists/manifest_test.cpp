@@ -224,6 +224,95 @@ TEST(Manifest, RefusesAnUnknownKeyAnywhereAndIgnoresExtensions) {
     }
 }
 
+// Every text field has a documented bound (in characters, so 120 "é" are as
+// good as 120 "e") and no control characters; a line break only in
+// paragraphs. The longest allowed text is accepted.
+TEST(Manifest, BoundsEveryTextFieldNamingIt) {
+    auto text_of = [](size_t n) {
+        std::string s;
+        for (size_t i = 0; i < n; ++i) s += "\xc3\xa9";  // é, two bytes
+        return s;
+    };
+    struct Case {
+        std::function<json&(json&)> at;
+        std::string name;
+        size_t max;
+    };
+    std::vector<Case> cases{
+        {[](json& m) -> json& { return m["library_name"]; }, "manifest library_name", kMaxTitleChars},
+        {[](json& m) -> json& { return m["courses"][0]["title"]["en"]; }, "manifest courses[0].title.en", kMaxTitleChars},
+        {[](json& m) -> json& { return m["courses"][0]["summary"]["es"]; }, "manifest courses[0].summary.es", kMaxSummaryChars},
+        {[](json& m) -> json& { return video0(m)["title"]["en"]; }, "manifest courses[0].videos[0].title.en", kMaxTitleChars},
+        {[](json& m) -> json& { return video0(m)["summary"]["en"]; }, "manifest courses[0].videos[0].summary.en", kMaxSummaryChars},
+        {[](json& m) -> json& { return m["resources"][0]["name"]; }, "manifest resources[0].name", kMaxTitleChars},
+        {[](json& m) -> json& { return m["resources"][0]["description"]["en"]; }, "manifest resources[0].description.en", kMaxSummaryChars},
+        {[](json& m) -> json& { return m["resources"][0]["address"]; }, "manifest resources[0].address", kMaxAddressChars},
+        {[](json& m) -> json& { return m["resources"][0]["phone"]; }, "manifest resources[0].phone", kMaxPhoneChars},
+        {[](json& m) -> json& { return m["resources"][0]["sms"]; }, "manifest resources[0].sms", kMaxPhoneChars},
+        {[](json& m) -> json& { return m["resources"][0]["languages"][1]; }, "manifest resources[0].languages[1]", kMaxLanguageNameChars},
+        {[](json& m) -> json& { return m["alerts"][0]["title"]["es"]; }, "manifest alerts[0].title.es", kMaxTitleChars},
+        {[](json& m) -> json& { return m["alerts"][0]["body"]["en"]; }, "manifest alerts[0].body.en", kMaxSummaryChars},
+    };
+    for (const auto& c : cases) {
+        json ok = good_manifest();
+        c.at(ok) = text_of(c.max);
+        auto longest = parse_manifest(ok.dump());
+        EXPECT_TRUE(longest) << c.name << ": " << longest.error().describe();
+        json m = good_manifest();
+        c.at(m) = text_of(c.max + 1);
+        auto cat = parse_manifest(m.dump());
+        ASSERT_FALSE(cat) << c.name;
+        EXPECT_NE(cat.error().message.find(c.name + ": is " + std::to_string(c.max + 1) + " characters, more than the " +
+                                           std::to_string(c.max) + " allowed"),
+                  std::string::npos)
+            << cat.error().message;
+    }
+    json web = good_manifest();
+    web["resources"][0]["website"] = "https://example.org/" + std::string(kMaxUrlChars, 'a');
+    EXPECT_NE(parse_manifest(web.dump()).error().message.find("resources[0].website: is 320 characters, more than the 300"),
+              std::string::npos);
+    // A 1 MB alert title, the reviewer's case.
+    json huge = good_manifest();
+    huge["alerts"][0]["title"]["en"] = std::string(1 << 20, 'A');
+    EXPECT_NE(parse_manifest(huge.dump()).error().message.find("alerts[0].title.en: is 1048576 characters"), std::string::npos);
+    // Control characters: never in a title; line breaks only in paragraphs.
+    json nl = good_manifest();
+    video0(nl)["title"]["en"] = "two\nlines";
+    EXPECT_NE(parse_manifest(nl.dump()).error().message.find("courses[0].videos[0].title.en: holds a control character"),
+              std::string::npos);
+    json para = good_manifest();
+    para["alerts"][0]["body"]["en"] = "first\nsecond";
+    EXPECT_TRUE(parse_manifest(para.dump()));
+    json esc = good_manifest();
+    esc["alerts"][0]["body"]["en"] = "bell\x07";
+    EXPECT_NE(parse_manifest(esc.dump()).error().message.find("alerts[0].body.en: holds a control character"), std::string::npos);
+    json lang = good_manifest();
+    lang["languages"] = {"en", "English"};
+    EXPECT_NE(parse_manifest(lang.dump()).error().message.find("languages: \"English\" is not a language code"), std::string::npos);
+}
+
+TEST(WebVtt, BoundsEveryCue) {
+    EXPECT_TRUE(check_webvtt("WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"));
+    EXPECT_TRUE(check_webvtt("\xEF\xBB\xBFWEBVTT - with a title\r\n\r\n1\r\n00:00.000 --> 00:01.000\r\nHello\r\n"));
+    EXPECT_FALSE(check_webvtt("1\n00:00:00,000 --> 00:00:01,000\nAn SRT file\n"));
+    EXPECT_FALSE(check_webvtt("WEBVTTX\n"));
+    std::string longest = "WEBVTT\n\nNOTE " + std::string(5000, 'n') + "\n\n00:00.000 --> 00:01.000\n" +
+                          std::string(kMaxCueChars / 2, 'a') + "\n" + std::string(kMaxCueChars / 2, 'b') + "\n";
+    auto ok = check_webvtt(longest);
+    EXPECT_TRUE(ok) << ok.error().describe();  // a long NOTE is no cue
+    std::string cues = "WEBVTT\n\n00:00.000 --> 00:01.000\nfine\n\n00:01.000 --> 00:02.000\n" +
+                       std::string(kMaxCueChars + 1, 'x') + "\n";
+    auto too_long = check_webvtt(cues);
+    ASSERT_FALSE(too_long);
+    EXPECT_NE(too_long.error().message.find("cue 2 (line 6) has more than 200 characters"), std::string::npos)
+        << too_long.error().message;
+    std::string tall = "WEBVTT\n\n00:00.000 --> 00:01.000\n";
+    for (size_t i = 0; i <= kMaxCueLines; ++i) tall += "x\n";
+    auto too_tall = check_webvtt(tall);
+    ASSERT_FALSE(too_tall);
+    EXPECT_NE(too_tall.error().message.find("cue 1 (line 3) has more than 6 lines"), std::string::npos);
+}
+
 TEST(Manifest, AcceptsTheLargestVersion) {
     json m = good_manifest();
     m["version"] = kMaxPackVersion;

@@ -57,7 +57,7 @@ MadePack make_pack(const PackSpec& spec, const crypto::SecretKey& key) {
         std::string sha = crypto::sha256_hex(bytes);
         v.file = FileRef{"files/" + sha + ".mp4", sha, bytes.size()};
         p.files[v.file.path] = bytes;
-        std::string vtt = "WEBVTT\n\n00:00.000 --> 00:01.000\n" + seed + "\n";
+        std::string vtt = "WEBVTT\n\n00:00.000 --> 00:01.000\n" + (spec.cue.empty() ? seed : spec.cue) + "\n";
         std::string vsha = crypto::sha256_hex(vtt);
         v.captions["en"] = FileRef{"files/" + vsha + ".vtt", vsha, vtt.size()};
         p.files[v.captions["en"].path] = vtt;

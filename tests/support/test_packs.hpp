@@ -22,6 +22,7 @@ struct PackSpec {
     size_t video_bytes = 4096;
     std::vector<std::string> seeds;  // per video (bytes derive from it); default "v<i>"
     std::string alert;               // an alert title when not empty
+    std::string cue;                 // the caption text of each video; default its seed
     bool prehashed = true;
 };
 
