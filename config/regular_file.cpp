@@ -16,7 +16,16 @@ Error io_error(const std::string& what, const fs::path& p, int err) {
     return make_error(Domain::content, Errc::io, what + " " + p.string() + ": " + std::strerror(err));
 }
 
-const char* kind_of(mode_t m) {
+Error not_regular(const fs::path& p, mode_t m) {
+    return make_error(Domain::content, Errc::unsafe_path,
+                      p.string() + " is " + file_kind(m) + ", not a regular file: refused");
+}
+
+}  // namespace
+
+const char* file_kind(unsigned mode) {
+    mode_t m = mode;
+    if (S_ISREG(m)) return "a regular file";
     if (S_ISLNK(m)) return "a symlink";
     if (S_ISFIFO(m)) return "a FIFO";
     if (S_ISDIR(m)) return "a directory";
@@ -25,13 +34,6 @@ const char* kind_of(mode_t m) {
     if (S_ISSOCK(m)) return "a socket";
     return "not a regular file";
 }
-
-Error not_regular(const fs::path& p, mode_t m) {
-    return make_error(Domain::content, Errc::unsafe_path,
-                      p.string() + " is " + kind_of(m) + ", not a regular file: refused");
-}
-
-}  // namespace
 
 RegularFile& RegularFile::operator=(RegularFile&& o) noexcept {
     if (this != &o) {

@@ -35,6 +35,9 @@ private:
     uint64_t size_ = 0;
 };
 
+// "a FIFO", "a symlink", "a directory", ... for a st_mode (see stat(2)).
+const char* file_kind(unsigned mode);
+
 // Opens `path` for reading only if it is a regular file of at most
 // `max_bytes`: lstat(2) first (a symlink, FIFO, socket, device or directory
 // is refused without being opened), then open(2) with

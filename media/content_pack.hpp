@@ -23,6 +23,14 @@ namespace lasr {
 // check_pack_path), SHA-256 and size. For tools that build packs.
 Result<FileRef> describe_pack_file(const std::filesystem::path& root, const std::string& rel_path);
 
+// The one check of a file a pack names, in a pack folder or an import
+// source at `root`: a safe path (check_pack_path) whose every component is a
+// real directory and whose last is a regular file (lstat: no symlink
+// anywhere, no FIFO or device) of the manifest's size. Returns its path.
+// Errors name the pack path: Errc::not_found, Errc::unsafe_path,
+// Errc::hash_mismatch (the size).
+Result<std::filesystem::path> check_pack_file(const std::filesystem::path& root, const FileRef& file);
+
 // Every caption file of `catalog`, read from where `locate` puts it (a
 // regular file of at most kMaxCaptionBytes) and checked with check_webvtt.
 // The error names the field and the file, e.g. "caption file
@@ -50,7 +58,6 @@ public:
 
 private:
     ContentPack(std::filesystem::path dir, Catalog catalog) : dir_(std::move(dir)), catalog_(std::move(catalog)) {}
-    Result<std::filesystem::path> checked_path(const FileRef& file) const;
 
     std::filesystem::path dir_;
     Catalog catalog_;

@@ -374,25 +374,9 @@ Status ContentStore::import_object(const fs::path& src, const FileRef& f,
     auto refuse = [&](Errc code, const std::string& why) {
         return make_error(Domain::content, code, "pack file " + f.path + " " + why);
     };
-    // The source is read through O_NOFOLLOW after a check of every
-    // component, the way ContentPack checks a pack.
-    fs::path p = src;
-    fs::path rel(f.path);
-    for (auto it = rel.begin(); it != rel.end(); ++it) {
-        p /= *it;
-        struct stat sb {};
-        if (::lstat(p.c_str(), &sb) != 0)
-            return errno == ENOENT ? refuse(Errc::not_found, "is missing from " + src.string())
-                                   : io_error("cannot stat", p, errno);
-        bool last = std::next(it) == rel.end();
-        if (S_ISLNK(sb.st_mode)) return refuse(Errc::unsafe_path, "is or passes through a symlink: refused");
-        if (last && !S_ISREG(sb.st_mode)) return refuse(Errc::unsafe_path, "is not a plain file (a device or fifo?): refused");
-        if (!last && !S_ISDIR(sb.st_mode)) return refuse(Errc::unsafe_path, "passes through a non-directory");
-        if (last && static_cast<uint64_t>(sb.st_size) != f.size)
-            return refuse(Errc::hash_mismatch, "is " + std::to_string(sb.st_size) + " bytes, the manifest says " +
-                                                   std::to_string(f.size) + ": refused");
-    }
-    auto in = open_regular_file(p, f.size);
+    auto p = check_pack_file(src, f);
+    if (!p) return std::move(p).error();
+    auto in = open_regular_file(*p, f.size);
     if (!in) return std::move(in).error();
     fs::path part = partial_path(f.sha256);
     crypto::Sha256 h;
@@ -687,6 +671,13 @@ Result<InstallReport> import_pack(ContentStore& store, const fs::path& src, cons
     }
     auto m = check_signed_manifest(std::move(files->manifest), std::move(files->signature), policy, now);
     if (!m) return std::move(m).error();
+    // The folder must hold the whole pack as its manifest says, even the
+    // files the store already has (those are not copied, nor hashed again:
+    // the store's copy was hashed when it was stored).
+    for (const auto& f : m->catalog.all_files()) {
+        auto p = check_pack_file(src, f);
+        if (!p) return std::move(p).error();
+    }
     return store.install(*m, policy,
                          [&](const FileRef& f, const std::function<void(uint64_t)>& bytes_progress) {
                              return store.import_object(src, f, bytes_progress);

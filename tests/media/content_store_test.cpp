@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <functional>
 #include <optional>
 
 #include "media/content_store.hpp"
@@ -315,6 +316,40 @@ TEST_F(BadInput, FifoAsManifestOrSignatureIsRefusedNamingIt) {
         ASSERT_FALSE(*m);
         EXPECT_NE(m->error().message.find(name), std::string::npos) << m->error().describe();
         EXPECT_EQ(m->error().code, Errc::unsafe_path);
+    }
+}
+
+// A file the store already holds (same SHA-256) is not copied again, but the
+// folder's own copy is still checked: before, a symlink, a FIFO, a missing
+// file or a wrong size there imported fine.
+TEST_F(BadInput, TheFoldersCopyOfAFileTheStoreHasIsCheckedToo) {
+    struct Spoil {
+        std::function<void(const fs::path&)> apply;
+        std::string expect;
+    };
+    std::vector<Spoil> spoils{
+        {[&](const fs::path& f) {
+             fs::rename(f, tmp / "elsewhere");
+             fs::create_symlink(tmp / "elsewhere", f);
+         },
+         "is or passes through a symlink"},
+        {[](const fs::path& f) {
+             fs::remove(f);
+             ASSERT_EQ(::mkfifo(f.c_str(), 0644), 0);
+         },
+         "is a FIFO, not a plain file"},
+        {[](const fs::path& f) { fs::remove(f); }, "is missing from"},
+        {[](const fs::path& f) { test::write_file(f, "short"); }, "is 5 bytes, the manifest says"},
+    };
+    for (const auto& spoil : spoils) {
+        test::MadePack v2;
+        fs::path d = v2_dir(&v2);
+        const FileRef& shared = v2.catalog.courses[0].videos[0].file;  // seed "a": in the store since v1
+        ASSERT_TRUE(store.has_object(shared));
+        spoil.apply(d / shared.path);
+        expect_refused(import_dir(d), "pack file " + shared.path + " " + spoil.expect);
+        std::error_code ec;
+        fs::remove(tmp / "elsewhere", ec);
     }
 }
 
