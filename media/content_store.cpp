@@ -175,7 +175,8 @@ Result<SignedManifest> check_signed_manifest(std::string bytes, std::string sign
     m.catalog = std::move(*cat);
     if (m.catalog.info.library_id != policy.library_id)
         return make_error(Domain::content, Errc::validation,
-                          "the pack is for library \"" + m.catalog.info.library_id + "\", this kiosk belongs to \"" +
+                          "manifest library_id: the pack is for library \"" + m.catalog.info.library_id +
+                              "\", this kiosk belongs to \"" +
                               policy.library_id + "\": refused");
     auto tokens = comment_tokens(sig->trusted_comment);
     if (auto it = tokens.find("library"); it != tokens.end() && it->second != m.catalog.info.library_id)

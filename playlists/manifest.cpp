@@ -157,6 +157,7 @@ public:
         for (auto& [lang, v] : (*f)->items()) {
             if (!is_lang(lang)) return invalid(at(key), "\"" + lang + "\" is not a language code");
             if (!v.is_string()) return invalid(at(key) + "." + lang, "must be a string");
+            if (v.get_ref<const std::string&>().empty()) return invalid(at(key) + "." + lang, "must not be empty");
             LASR_TRY(check_text(at(key) + "." + lang, v.get_ref<const std::string&>(), rule));
             out.by_lang[lang] = v.get<std::string>();
         }

@@ -123,6 +123,7 @@ INSTANTIATE_TEST_SUITE_P(
         Mutation{"bad_duration", [](json& m) { video0(m)["duration_s"] = -1; }, "duration_s: must be more than 0 and less than 86400"},
         Mutation{"dup_video", [](json& m) { m["courses"][0]["videos"].push_back(video0(m)); }, "id \"c1-v1\" is used twice"},
         Mutation{"empty_course", [](json& m) { m["courses"][0]["videos"] = json::array(); }, "needs at least one video"},
+        Mutation{"empty_text", [](json& m) { video0(m)["title"]["es"] = ""; }, "courses[0].videos[0].title.es: must not be empty"},
         Mutation{"bad_lang", [](json& m) { video0(m)["title"]["EN"] = "x"; }, "\"EN\" is not a language code"},
         Mutation{"bad_category", [](json& m) { m["resources"][0]["category"] = "pizza"; }, "\"pizza\" is not a known category"},
         Mutation{"no_contact", [](json& m) { auto& r = m["resources"][0]; r.erase("phone"); r.erase("website"); }, "needs at least a phone"},
