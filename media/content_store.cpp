@@ -175,7 +175,8 @@ Result<SignedManifest> check_signed_manifest(std::string bytes, std::string sign
     m.catalog = std::move(*cat);
     if (m.catalog.info.library_id != policy.library_id)
         return make_error(Domain::content, Errc::validation,
-                          "the pack is for library \"" + m.catalog.info.library_id + "\", this kiosk belongs to \"" +
+                          "manifest library_id: the pack is for library \"" + m.catalog.info.library_id +
+                              "\", this kiosk belongs to \"" +
                               policy.library_id + "\": refused");
     auto tokens = comment_tokens(sig->trusted_comment);
     if (auto it = tokens.find("library"); it != tokens.end() && it->second != m.catalog.info.library_id)
@@ -262,7 +263,12 @@ ContentStore::State ContentStore::state() const {
     if (!text) return s;
     auto j = nlohmann::json::parse(*text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return s;
-    if (j.contains("highest_version") && j["highest_version"].is_number_unsigned())
+    // A version beyond the manifest's range can only have been written
+    // before versions were bounded (by a pack that is now refused): it is
+    // ignored, so such a store takes updates again instead of refusing
+    // every one as a rollback.
+    if (j.contains("highest_version") && j["highest_version"].is_number_unsigned() &&
+        j["highest_version"].get<uint64_t>() <= kMaxPackVersion)
         s.highest_version = j["highest_version"].get<uint64_t>();
     if (j.contains("manifest_sha256") && j["manifest_sha256"].is_string())
         s.manifest_sha256 = j["manifest_sha256"].get<std::string>();
@@ -278,16 +284,21 @@ Status ContentStore::save_state(const State& s) const {
     return write_file_atomic(opt_.root / "state.json", j.dump(2) + "\n");
 }
 
-Result<SignedManifest> read_pack_manifest(const fs::path& dir, const TrustPolicy& policy, std::time_t now) {
+Result<PackManifestFiles> read_pack_manifest_files(const fs::path& dir) {
+    PackManifestFiles out;
     auto bytes = read_file_limited(dir / kManifestName, kMaxManifestBytes);
     if (!bytes) return std::move(bytes).error();
+    out.manifest = std::move(*bytes);
     auto sig = read_file_limited(dir / kSignatureName, kMaxSignatureBytes);
-    if (!sig) {
-        if (sig.error().code == Errc::not_found)
-            return check_signed_manifest(std::move(*bytes), std::string(), policy, now);
-        return std::move(sig).error();
-    }
-    return check_signed_manifest(std::move(*bytes), std::move(*sig), policy, now);
+    if (sig) out.signature = std::move(*sig);
+    else if (sig.error().code != Errc::not_found) return std::move(sig).error();
+    return out;
+}
+
+Result<SignedManifest> read_pack_manifest(const fs::path& dir, const TrustPolicy& policy, std::time_t now) {
+    auto files = read_pack_manifest_files(dir);
+    if (!files) return std::move(files).error();
+    return check_signed_manifest(std::move(files->manifest), std::move(files->signature), policy, now);
 }
 
 Result<ActivePack> ContentStore::open_active(const TrustPolicy& policy, std::time_t now) const {
@@ -364,31 +375,14 @@ Status ContentStore::import_object(const fs::path& src, const FileRef& f,
     auto refuse = [&](Errc code, const std::string& why) {
         return make_error(Domain::content, code, "pack file " + f.path + " " + why);
     };
-    // The source is read through O_NOFOLLOW after a check of every
-    // component, the way ContentPack checks a pack.
-    fs::path p = src;
-    fs::path rel(f.path);
-    for (auto it = rel.begin(); it != rel.end(); ++it) {
-        p /= *it;
-        struct stat sb {};
-        if (::lstat(p.c_str(), &sb) != 0)
-            return errno == ENOENT ? refuse(Errc::not_found, "is missing from " + src.string())
-                                   : io_error("cannot stat", p, errno);
-        bool last = std::next(it) == rel.end();
-        if (S_ISLNK(sb.st_mode)) return refuse(Errc::unsafe_path, "is or passes through a symlink: refused");
-        if (last && !S_ISREG(sb.st_mode)) return refuse(Errc::unsafe_path, "is not a plain file (a device or fifo?): refused");
-        if (!last && !S_ISDIR(sb.st_mode)) return refuse(Errc::unsafe_path, "passes through a non-directory");
-        if (last && static_cast<uint64_t>(sb.st_size) != f.size)
-            return refuse(Errc::hash_mismatch, "is " + std::to_string(sb.st_size) + " bytes, the manifest says " +
-                                                   std::to_string(f.size) + ": refused");
-    }
-    int in = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (in < 0) return io_error("cannot open", p, errno);
+    auto p = check_pack_file(src, f);
+    if (!p) return std::move(p).error();
+    auto in = open_regular_file(*p, f.size);
+    if (!in) return std::move(in).error();
     fs::path part = partial_path(f.sha256);
     crypto::Sha256 h;
     uint64_t n = 0;
-    auto st = copy_fd_hashing(in, part, f.size, h, n, progress);
-    ::close(in);
+    auto st = copy_fd_hashing(in->fd(), part, f.size, h, n, progress);
     if (!st) {
         ::unlink(part.c_str());
         Error e = std::move(st).error();
@@ -637,6 +631,9 @@ Result<InstallReport> ContentStore::install(const SignedManifest& m, const Trust
         ++report.files_fetched;
         if (progress) progress(p);
     }
+    // Cue lengths are a rule of the format too: checked once the captions
+    // are in the store (hashed), before the pack can go live.
+    LASR_TRY(check_caption_files(m.catalog, [&](const FileRef& f) { return object_path(f.sha256); }));
     p.phase = "activate";
     if (progress) progress(p);
     auto dir = activate(m);
@@ -666,17 +663,22 @@ Result<InstallReport> ContentStore::install(const SignedManifest& m, const Trust
 
 Result<InstallReport> import_pack(ContentStore& store, const fs::path& src, const TrustPolicy& policy, std::time_t now,
                                   const InstallProgressFn& progress) {
-    auto bytes = read_file_limited(src / kManifestName, kMaxManifestBytes);
-    if (!bytes) {
-        Error e = std::move(bytes).error();
-        e.message = "no content pack in " + src.string() + ": " + e.message;
+    auto files = read_pack_manifest_files(src);
+    if (!files) {
+        Error e = std::move(files).error();
+        e.message = (e.code == Errc::not_found ? "no content pack in " : "cannot read the pack in ") + src.string() +
+                    ": " + e.message;
         return e;
     }
-    std::string sig;
-    if (auto s = read_file_limited(src / kSignatureName, kMaxSignatureBytes); s) sig = std::move(*s);
-    else if (s.error().code != Errc::not_found) return std::move(s).error();
-    auto m = check_signed_manifest(std::move(*bytes), std::move(sig), policy, now);
+    auto m = check_signed_manifest(std::move(files->manifest), std::move(files->signature), policy, now);
     if (!m) return std::move(m).error();
+    // The folder must hold the whole pack as its manifest says, even the
+    // files the store already has (those are not copied, nor hashed again:
+    // the store's copy was hashed when it was stored).
+    for (const auto& f : m->catalog.all_files()) {
+        auto p = check_pack_file(src, f);
+        if (!p) return std::move(p).error();
+    }
     return store.install(*m, policy,
                          [&](const FileRef& f, const std::function<void(uint64_t)>& bytes_progress) {
                              return store.import_object(src, f, bytes_progress);

@@ -35,11 +35,9 @@
 #include "media/content_pack.hpp"
 #include "media/crypto.hpp"
 #include "playlists/catalog.hpp"
+#include "playlists/manifest.hpp"  // kMaxManifestBytes, kMaxSignatureBytes
 
 namespace lasr {
-
-inline constexpr size_t kMaxManifestBytes = 16u << 20;
-inline constexpr size_t kMaxSignatureBytes = 16u << 10;
 
 // What a kiosk trusts: its library and its pinned keys (current and next).
 struct TrustPolicy {
@@ -68,8 +66,18 @@ struct SignedManifest {
 Result<SignedManifest> check_signed_manifest(std::string bytes, std::string signature, const TrustPolicy& policy,
                                              std::time_t now);
 
-// A pack folder's manifest.json and manifest.json.minisig (within their
-// size limits), through check_signed_manifest.
+// A pack folder's manifest.json and manifest.json.minisig as bytes, each
+// through read_file_limited (regular files only, within their size limits).
+// A missing signature is an empty one (check_signed_manifest refuses it);
+// any other problem with either file is an error naming it.
+struct PackManifestFiles {
+    std::string manifest;
+    std::string signature;
+};
+Result<PackManifestFiles> read_pack_manifest_files(const std::filesystem::path& dir);
+
+// A pack folder's manifest, through read_pack_manifest_files and
+// check_signed_manifest.
 Result<SignedManifest> read_pack_manifest(const std::filesystem::path& dir, const TrustPolicy& policy,
                                           std::time_t now);
 

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "config/regular_file.hpp"
+
 namespace lasr::crypto {
 
 namespace {
@@ -194,26 +196,28 @@ std::string Sha256Pipe::finish_hex() {
     return std::move(s_->result);
 }
 
-Result<std::string> sha256_file(const std::filesystem::path& path) {
+Result<std::string> sha256_file(const std::filesystem::path& path, uint64_t max_bytes) {
     ready();
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return make_error(Domain::content, Errc::io, "cannot open " + path.string() + ": " + std::strerror(errno));
+    auto file = open_regular_file(path, max_bytes);
+    if (!file) return std::move(file).error();
+    int fd = file->fd();
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     Sha256 h;
     std::vector<unsigned char> buf(1 << 20);
+    uint64_t total = 0;
     for (;;) {
         ssize_t n = ::read(fd, buf.data(), buf.size());
         if (n < 0) {
             if (errno == EINTR) continue;
-            int err = errno;
-            ::close(fd);
-            return make_error(Domain::content, Errc::io, "cannot read " + path.string() + ": " + std::strerror(err));
+            return make_error(Domain::content, Errc::io, "cannot read " + path.string() + ": " + std::strerror(errno));
         }
         if (n == 0) break;
+        total += static_cast<uint64_t>(n);
+        if (total > max_bytes)
+            return make_error(Domain::content, Errc::validation,
+                              path.string() + " grew past the " + std::to_string(max_bytes) + " bytes allowed");
         h.update(buf.data(), static_cast<size_t>(n));
     }
-    ::close(fd);
     return h.finish_hex();
 }
 

@@ -16,8 +16,10 @@
 
 namespace lasr::crypto {
 
-// SHA-256 of a file as 64 lowercase hex digits (streamed, O_NOFOLLOW).
-Result<std::string> sha256_file(const std::filesystem::path& path);
+// SHA-256 of a regular file as 64 lowercase hex digits, streamed. The file
+// is opened with open_regular_file (no symlink, FIFO or device is opened)
+// and one larger than `max_bytes` is refused.
+Result<std::string> sha256_file(const std::filesystem::path& path, uint64_t max_bytes = UINT64_MAX);
 // SHA-256 of bytes in memory.
 std::string sha256_hex(std::string_view bytes);
 

@@ -82,44 +82,4 @@ Status replace_symlink_atomic(const fs::path& link, const fs::path& target) {
     return fsync_path(link.has_parent_path() ? link.parent_path() : fs::path("."));
 }
 
-Result<std::string> read_file_limited(const fs::path& path, size_t max_bytes) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        int err = errno;
-        if (err == ENOENT) return make_error(Domain::content, Errc::not_found, path.string() + " does not exist");
-        if (err == ELOOP) return make_error(Domain::content, Errc::unsafe_path, path.string() + " is a symlink");
-        return io_error("cannot open", path, err);
-    }
-    struct stat sb {};
-    if (::fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        ::close(fd);
-        return make_error(Domain::content, Errc::unsafe_path, path.string() + " is not a plain file");
-    }
-    if (static_cast<uint64_t>(sb.st_size) > max_bytes) {
-        ::close(fd);
-        return make_error(Domain::content, Errc::validation,
-                          path.string() + " is " + std::to_string(sb.st_size) + " bytes, more than the " +
-                              std::to_string(max_bytes) + " allowed");
-    }
-    std::string out;
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            int err = errno;
-            ::close(fd);
-            return io_error("cannot read", path, err);
-        }
-        if (n == 0) break;
-        out.append(buf, static_cast<size_t>(n));
-        if (out.size() > max_bytes) {
-            ::close(fd);
-            return make_error(Domain::content, Errc::validation, path.string() + " grew past the size allowed");
-        }
-    }
-    ::close(fd);
-    return out;
-}
-
 }  // namespace lasr

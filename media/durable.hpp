@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "config/regular_file.hpp"  // read_file_limited: the bounded reader of regular files
 #include "config/result.hpp"
 
 namespace lasr {
@@ -26,9 +27,5 @@ Status replace_symlink_atomic(const std::filesystem::path& link, const std::file
 // fsync of an existing file or directory (so data written by another
 // process, e.g. ffmpeg, is on disk before a manifest names it).
 Status fsync_path(const std::filesystem::path& path);
-
-// Reads a whole file of at most `max_bytes` (refusing symlinks and
-// anything that is not a plain file).
-Result<std::string> read_file_limited(const std::filesystem::path& path, size_t max_bytes);
 
 }  // namespace lasr

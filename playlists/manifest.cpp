@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <set>
 
@@ -35,6 +36,74 @@ bool is_lang(const std::string& s) {
     return true;
 }
 
+// 2026-11-29T03:04:05Z: seconds required, 'Z' only (the pack speaks UTC, and
+// this one spelling keeps string order the same as time order), and a real
+// moment: month 01-12, a day of that month, hours 00-23, minutes and seconds
+// 00-59, year 1970-9999.
+bool is_rfc3339_utc(const std::string& s) {
+    if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+        return false;
+    for (size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u, 11u, 12u, 14u, 15u, 17u, 18u})
+        if (!isdigit(static_cast<unsigned char>(s[i]))) return false;
+    auto num = [&](size_t at, size_t n) { return std::stoi(s.substr(at, n)); };
+    using namespace std::chrono;
+    int y = num(0, 4);
+    year_month_day d{year{y}, month{static_cast<unsigned>(num(5, 2))}, day{static_cast<unsigned>(num(8, 2))}};
+    return y >= 1970 && d.ok() && num(11, 2) < 24 && num(14, 2) < 60 && num(17, 2) < 60;
+}
+
+constexpr const char* kTimestampRule = "must be a UTC time like 2026-11-29T08:00:00Z";
+
+// One rule for keys in the whole manifest: an object takes the keys its
+// format names, and keys that start with "x-" (extensions: read by other
+// tools, ignored here); any other key is refused, naming it, so a misspelt
+// "untill" never quietly turns a morning rule into an all-day one, and a key
+// this kiosk does not know never hides in signed bytes. (Maps keyed by
+// language code take language codes.)
+Status only_keys(const json& o, const std::string& where, std::initializer_list<std::string_view> keys) {
+    if (!o.is_object()) return invalid(where, "must be an object");
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (it.key().rfind(kExtensionKeyPrefix, 0) == 0) continue;
+        bool known = false;
+        for (auto k : keys) known = known || it.key() == k;
+        if (!known) {
+            std::string list;
+            for (auto k : keys) list += (list.empty() ? "" : ", ") + std::string(k);
+            return invalid(where, "unknown key \"" + it.key() + "\" (known: " + list + "; extensions start with \"" +
+                                      std::string(kExtensionKeyPrefix) + "\")");
+        }
+    }
+    return {};
+}
+
+size_t utf8_chars(std::string_view s) {
+    size_t n = 0;
+    for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
+}
+
+// How long a text may be and whether it may break lines.
+struct TextRule {
+    size_t max_chars;
+    bool multiline = false;
+};
+constexpr TextRule kOneLine{kMaxTitleChars};
+constexpr TextRule kParagraphs{kMaxSummaryChars, true};
+
+Status check_text(const std::string& where, const std::string& s, TextRule rule) {
+    size_t n = utf8_chars(s);
+    if (n > rule.max_chars)
+        return invalid(where, "is " + std::to_string(n) + " characters, more than the " + std::to_string(rule.max_chars) +
+                                  " allowed");
+    for (char c : s) {
+        auto u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && !(rule.multiline && c == '\n')) || u == 0x7F)
+            return invalid(where, rule.multiline ? "holds a control character (only line breaks are allowed)"
+                                                 : "holds a control character or line break");
+    }
+    return {};
+}
+
 // Field readers: each names the JSON path of what is wrong.
 class Reader {
 public:
@@ -47,64 +116,87 @@ public:
             if (required) return invalid(at(key), "is missing");
             return static_cast<const json*>(nullptr);
         }
-        bool ok = it->type() == type ||
-                  (type == json::value_t::number_float && it->is_number()) ||
-                  (type == json::value_t::number_unsigned && it->is_number_unsigned());
+        bool ok = it->type() == type || (type == json::value_t::number_float && it->is_number());
         if (!ok) return invalid(at(key), std::string("must be ") + type_name(type));
         return &*it;
     }
-    Status str(const json& obj, const char* key, std::string& out, bool required = true) const {
+    // The one reader of whole numbers: `lo` to `hi`, or refused naming the
+    // field (a negative, a fraction, 1e3 and 2^64 alike).
+    Status integer(const json& obj, const char* key, uint64_t lo, uint64_t hi, uint64_t& out,
+                   bool required = true) const {
+        if (!obj.is_object()) return invalid(where_, "must be an object");
+        auto it = obj.find(key);
+        if (it == obj.end() || it->is_null()) {
+            if (required) return invalid(at(key), "is missing");
+            return {};
+        }
+        if (!it->is_number_unsigned() || it->get<uint64_t>() < lo || it->get<uint64_t>() > hi)
+            return invalid(at(key), "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+        out = it->get<uint64_t>();
+        return {};
+    }
+    // A string within `rule` (one line of at most kMaxTitleChars unless told).
+    Status str(const json& obj, const char* key, std::string& out, bool required = true, TextRule rule = kOneLine) const {
         auto f = field(obj, key, json::value_t::string, required);
         if (!f) return std::move(f).error();
         if (*f) out = (*f)->get<std::string>();
         if (required && out.empty()) return invalid(at(key), "must not be empty");
+        return check_text(at(key), out, rule);
+    }
+    // An RFC 3339 UTC time (is_rfc3339_utc), or refused naming the field.
+    Status timestamp(const json& obj, const char* key, std::string& out, bool required = true) const {
+        LASR_TRY(str(obj, key, out, required));
+        if (!out.empty() && !is_rfc3339_utc(out)) return invalid(at(key), "\"" + out + "\" " + kTimestampRule);
         return {};
     }
-    Status text(const json& obj, const char* key, LocalText& out, bool required = true) const {
+    // Text per language, each within `rule`.
+    Status text(const json& obj, const char* key, LocalText& out, bool required = true, TextRule rule = kOneLine) const {
         auto f = field(obj, key, json::value_t::object, required);
         if (!f) return std::move(f).error();
         if (!*f) return {};
         for (auto& [lang, v] : (*f)->items()) {
             if (!is_lang(lang)) return invalid(at(key), "\"" + lang + "\" is not a language code");
             if (!v.is_string()) return invalid(at(key) + "." + lang, "must be a string");
+            if (v.get_ref<const std::string&>().empty()) return invalid(at(key) + "." + lang, "must not be empty");
+            LASR_TRY(check_text(at(key) + "." + lang, v.get_ref<const std::string&>(), rule));
             out.by_lang[lang] = v.get<std::string>();
         }
         if (required && out.empty()) return invalid(at(key), "needs text in at least one language");
         return {};
     }
-    Status file(const json& obj, const char* key, FileRef& out) const {
+    Status file(const json& obj, const char* key, FileRef& out, uint64_t max_size = kMaxFileBytes) const {
         auto f = field(obj, key, json::value_t::object);
         if (!f) return std::move(f).error();
-        return read_file(**f, at(key), out);
+        return read_file(**f, at(key), out, max_size);
     }
-    static Status read_file(const json& o, const std::string& where, FileRef& out) {
+    static Status read_file(const json& o, const std::string& where, FileRef& out, uint64_t max_size) {
+        LASR_TRY(only_keys(o, where, {"path", "sha256", "size"}));
         Reader r(where);
         LASR_TRY(r.str(o, "path", out.path));
         if (auto st = check_pack_path(out.path); !st) return invalid(r.at("path"), st.error().message);
         LASR_TRY(r.str(o, "sha256", out.sha256));
         if (!is_hex64(out.sha256)) return invalid(r.at("sha256"), "must be 64 lowercase hex digits");
-        auto size = r.field(o, "size", json::value_t::number_unsigned);
-        if (!size) return std::move(size).error();
-        out.size = (*size)->get<uint64_t>();
-        if (out.size == 0) return invalid(r.at("size"), "must be more than 0 bytes");
+        LASR_TRY(r.integer(o, "size", 1, max_size, out.size));
         return {};
     }
-    Status files_by_lang(const json& obj, const char* key, std::map<std::string, FileRef>& out) const {
+    Status files_by_lang(const json& obj, const char* key, std::map<std::string, FileRef>& out, uint64_t max_size) const {
         auto f = field(obj, key, json::value_t::object, false);
         if (!f) return std::move(f).error();
         if (!*f) return {};
         for (auto& [lang, v] : (*f)->items()) {
             if (!is_lang(lang)) return invalid(at(key), "\"" + lang + "\" is not a language code");
-            LASR_TRY(read_file(v, at(key) + "." + lang, out[lang]));
+            LASR_TRY(read_file(v, at(key) + "." + lang, out[lang], max_size));
         }
         return {};
     }
-    Status strings(const json& obj, const char* key, std::vector<std::string>& out, bool required) const {
+    Status strings(const json& obj, const char* key, std::vector<std::string>& out, bool required,
+                   TextRule rule = kOneLine) const {
         auto f = field(obj, key, json::value_t::array, required);
         if (!f) return std::move(f).error();
         if (!*f) return {};
         for (const auto& e : **f) {
             if (!e.is_string()) return invalid(at(key), "must be a list of strings");
+            LASR_TRY(check_text(at(key) + "[" + std::to_string(out.size()) + "]", e.get_ref<const std::string&>(), rule));
             out.push_back(e.get<std::string>());
         }
         return {};
@@ -118,7 +210,6 @@ private:
             case json::value_t::object: return "an object";
             case json::value_t::array: return "a list";
             case json::value_t::boolean: return "true or false";
-            case json::value_t::number_unsigned: return "a whole number of 0 or more";
             case json::value_t::number_float: return "a number";
             default: return "another type";
         }
@@ -133,23 +224,25 @@ Status check_unique(std::set<std::string>& seen, const std::string& id, const st
 }
 
 Status read_video(const json& o, const std::string& where, std::set<std::string>& ids, Video& v) {
+    LASR_TRY(only_keys(o, where, {"id", "title", "summary", "file", "duration_s", "captions", "transcripts", "thumbnail"}));
     Reader r(where);
     LASR_TRY(r.str(o, "id", v.id));
     LASR_TRY(check_unique(ids, v.id, r.at("id")));
     LASR_TRY(r.text(o, "title", v.title));
-    LASR_TRY(r.text(o, "summary", v.summary, false));
+    LASR_TRY(r.text(o, "summary", v.summary, false, kParagraphs));
     LASR_TRY(r.file(o, "file", v.file));
     auto d = r.field(o, "duration_s", json::value_t::number_float);
     if (!d) return std::move(d).error();
     v.duration_s = (*d)->get<double>();
-    if (!(v.duration_s > 0 && v.duration_s < 24 * 3600)) return invalid(r.at("duration_s"), "must be between 0 and 86400 seconds");
-    LASR_TRY(r.files_by_lang(o, "captions", v.captions));
-    LASR_TRY(r.files_by_lang(o, "transcripts", v.transcripts));
+    if (!(v.duration_s > 0 && v.duration_s < kMaxVideoSeconds))
+        return invalid(r.at("duration_s"), "must be more than 0 and less than 86400 seconds");
+    LASR_TRY(r.files_by_lang(o, "captions", v.captions, kMaxCaptionBytes));
+    LASR_TRY(r.files_by_lang(o, "transcripts", v.transcripts, kMaxTranscriptBytes));
     auto th = r.field(o, "thumbnail", json::value_t::object, false);
     if (!th) return std::move(th).error();
     if (*th) {
         FileRef f;
-        LASR_TRY(Reader::read_file(**th, r.at("thumbnail"), f));
+        LASR_TRY(Reader::read_file(**th, r.at("thumbnail"), f, kMaxThumbnailBytes));
         v.thumbnail = f;
     }
     return {};
@@ -167,6 +260,8 @@ bool is_hhmm(const std::string& s) {
 
 Status read_resource(const json& o, const std::string& where, std::set<std::string>& ids, Resource& res) {
     static const std::set<std::string> days = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    LASR_TRY(only_keys(o, where, {"id", "name", "category", "description", "phone", "sms", "website", "address",
+                                  "always_open", "national", "sample", "hours", "languages"}));
     Reader r(where);
     LASR_TRY(r.str(o, "id", res.id));
     LASR_TRY(check_unique(ids, res.id, r.at("id")));
@@ -175,13 +270,13 @@ Status read_resource(const json& o, const std::string& where, std::set<std::stri
     bool known = false;
     for (const auto& c : kResourceCategories) known = known || c == res.category;
     if (!known) return invalid(r.at("category"), "\"" + res.category + "\" is not a known category");
-    LASR_TRY(r.text(o, "description", res.description));
-    LASR_TRY(r.str(o, "phone", res.phone, false));
-    LASR_TRY(r.str(o, "sms", res.sms, false));
-    LASR_TRY(r.str(o, "website", res.website, false));
+    LASR_TRY(r.text(o, "description", res.description, true, kParagraphs));
+    LASR_TRY(r.str(o, "phone", res.phone, false, {kMaxPhoneChars}));
+    LASR_TRY(r.str(o, "sms", res.sms, false, {kMaxPhoneChars}));
+    LASR_TRY(r.str(o, "website", res.website, false, {kMaxUrlChars}));
     if (!res.website.empty() && res.website.rfind("https://", 0) != 0 && res.website.rfind("http://", 0) != 0)
         return invalid(r.at("website"), "must start with https:// or http://");
-    LASR_TRY(r.str(o, "address", res.address, false));
+    LASR_TRY(r.str(o, "address", res.address, false, {kMaxAddressChars, true}));
     if (res.phone.empty() && res.website.empty() && res.address.empty() && res.sms.empty())
         return invalid(where, "needs at least a phone, a text line, a website or an address");
     for (const char* flag : {"always_open", "national", "sample"}) {
@@ -197,7 +292,9 @@ Status read_resource(const json& o, const std::string& where, std::set<std::stri
     if (*hours) {
         size_t i = 0;
         for (const auto& h : **hours) {
-            Reader hr(r.at("hours") + "[" + std::to_string(i++) + "]");
+            std::string hw = r.at("hours") + "[" + std::to_string(i++) + "]";
+            LASR_TRY(only_keys(h, hw, {"days", "open", "close"}));
+            Reader hr(hw);
             OpeningSpan span;
             LASR_TRY(hr.strings(h, "days", span.days, true));
             for (const auto& d : span.days)
@@ -209,21 +306,13 @@ Status read_resource(const json& o, const std::string& where, std::set<std::stri
             res.hours.push_back(std::move(span));
         }
     }
-    LASR_TRY(r.strings(o, "languages", res.languages, false));
+    LASR_TRY(r.strings(o, "languages", res.languages, false, {kMaxLanguageNameChars}));
     return {};
-}
-
-bool is_rfc3339_utc(const std::string& s) {
-    // 2026-11-29T03:04:05Z (seconds required, 'Z' only: the pack speaks UTC)
-    if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
-        return false;
-    for (size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u, 11u, 12u, 14u, 15u, 17u, 18u})
-        if (!isdigit(static_cast<unsigned char>(s[i]))) return false;
-    return true;
 }
 
 Status read_alert(const json& o, const std::string& where, std::set<std::string>& ids,
                   const std::set<std::string>& resource_ids, Alert& a) {
+    LASR_TRY(only_keys(o, where, {"id", "severity", "title", "body", "starts", "ends", "pin_resources"}));
     Reader r(where);
     LASR_TRY(r.str(o, "id", a.id));
     LASR_TRY(check_unique(ids, a.id, r.at("id")));
@@ -232,31 +321,13 @@ Status read_alert(const json& o, const std::string& where, std::set<std::string>
     for (const auto& s : kAlertSeverities) known = known || s == a.severity;
     if (!known) return invalid(r.at("severity"), "must be info, warning or emergency");
     LASR_TRY(r.text(o, "title", a.title));
-    LASR_TRY(r.text(o, "body", a.body, false));
-    LASR_TRY(r.str(o, "starts", a.starts, false));
-    LASR_TRY(r.str(o, "ends", a.ends, false));
-    if (!a.starts.empty() && !is_rfc3339_utc(a.starts)) return invalid(r.at("starts"), "must be like 2026-11-29T08:00:00Z");
-    if (!a.ends.empty() && !is_rfc3339_utc(a.ends)) return invalid(r.at("ends"), "must be like 2026-11-29T08:00:00Z");
+    LASR_TRY(r.text(o, "body", a.body, false, kParagraphs));
+    LASR_TRY(r.timestamp(o, "starts", a.starts, false));
+    LASR_TRY(r.timestamp(o, "ends", a.ends, false));
     if (!a.starts.empty() && !a.ends.empty() && a.ends <= a.starts) return invalid(r.at("ends"), "must be after starts");
     LASR_TRY(r.strings(o, "pin_resources", a.pin_resources, false));
     for (const auto& id : a.pin_resources)
         if (!resource_ids.count(id)) return invalid(r.at("pin_resources"), "names no resource \"" + id + "\"");
-    return {};
-}
-
-// The schedules section is strict about its keys: a misspelt "untill" must
-// not quietly turn a morning rule into an all-day one.
-Status only_keys(const json& o, const std::string& where, std::initializer_list<std::string_view> keys) {
-    if (!o.is_object()) return invalid(where, "must be an object");
-    for (auto it = o.begin(); it != o.end(); ++it) {
-        bool known = false;
-        for (auto k : keys) known = known || it.key() == k;
-        if (!known) {
-            std::string list;
-            for (auto k : keys) list += (list.empty() ? "" : ", ") + std::string(k);
-            return invalid(where, "unknown key \"" + it.key() + "\" (known: " + list + ")");
-        }
-    }
     return {};
 }
 
@@ -368,12 +439,9 @@ Status read_schedules(const json& o, const Catalog& cat, Schedules& out) {
                 if (!d) return std::move(d).error();
                 rule.except_on.push_back(*d);
             }
-            auto prio = rr.field(ro, "priority", json::value_t::number_unsigned, false);
-            if (!prio) return std::move(prio).error();
-            if (*prio) {
-                if ((*prio)->get<uint64_t>() > 100) return invalid(rr.at("priority"), "must be 0 to 100");
-                rule.priority = (*prio)->get<int>();
-            }
+            uint64_t prio = 0;
+            LASR_TRY(rr.integer(ro, "priority", 0, kMaxRulePriority, prio, false));
+            rule.priority = static_cast<int>(prio);
             out.rules.push_back(std::move(rule));
         }
     }
@@ -448,34 +516,137 @@ Status check_pack_path(std::string_view p) {
     return {};
 }
 
+namespace {
+
+constexpr int kMaxJsonDepth = 16;  // the format needs 7
+
+// The one JSON reader of manifests (and of a schedules section on its own).
+// Strict, so that the signed bytes have one reading: RFC 8259 JSON, valid
+// UTF-8, nothing after the value, no comments, no key twice in any object
+// (another parser might keep the first where nlohmann keeps the last), and
+// no deeper nesting than the format has use for.
+Result<json> parse_strict(std::string_view text, const std::string& what) {
+    struct Frame {
+        bool object;
+        std::set<std::string> keys;
+        std::string key;
+        size_t next = 0, index = 0;
+    };
+    std::vector<Frame> stack;
+    std::string duplicate, too_deep;
+    auto path = [&] {
+        std::string p;
+        for (const auto& f : stack) {
+            if (f.object) p += (p.empty() ? "" : ".") + f.key;
+            else p += "[" + std::to_string(f.index) + "]";
+        }
+        return p;
+    };
+    auto enter_value = [&] {
+        if (!stack.empty() && !stack.back().object) stack.back().index = stack.back().next++;
+    };
+    json::parser_callback_t cb = [&](int depth, json::parse_event_t event, json& parsed) {
+        switch (event) {
+            case json::parse_event_t::object_start:
+            case json::parse_event_t::array_start:
+                enter_value();
+                if (depth > kMaxJsonDepth && too_deep.empty()) too_deep = path();
+                stack.push_back(Frame{event == json::parse_event_t::object_start, {}, {}});
+                break;
+            case json::parse_event_t::key: {
+                auto& top = stack.back();
+                top.key = parsed.get<std::string>();
+                if (!top.keys.insert(top.key).second && duplicate.empty()) duplicate = path();
+                break;
+            }
+            case json::parse_event_t::value: enter_value(); break;
+            case json::parse_event_t::object_end:
+            case json::parse_event_t::array_end: stack.pop_back(); break;
+        }
+        return true;
+    };
+    json root = json::parse(text.begin(), text.end(), cb, /*allow_exceptions=*/false);
+    if (root.is_discarded()) return make_error(Domain::content, Errc::parse, what + " is not valid JSON");
+    if (!duplicate.empty())
+        return make_error(Domain::content, Errc::parse,
+                          what + " " + duplicate + ": the key appears twice in one object (each key once: refused)");
+    if (!too_deep.empty())
+        return make_error(Domain::content, Errc::parse,
+                          what + " " + too_deep + ": nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    return root;
+}
+
+}  // namespace
+
+Status check_webvtt(std::string_view text) {
+    auto bad = [](const std::string& what) { return make_error(Domain::content, Errc::validation, "WebVTT " + what); };
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    if (text.substr(0, 6) != "WEBVTT" || (text.size() > 6 && text[6] != ' ' && text[6] != '\t' && text[6] != '\n' && text[6] != '\r'))
+        return bad("file must start with \"WEBVTT\"");
+    // Blocks are separated by blank lines; a cue's block has a timing line
+    // ("00:01.000 --> 00:02.000") and then its text, up to the next blank line.
+    size_t line_no = 0, cue = 0, cue_line = 0, cue_chars = 0, cue_lines = 0;
+    bool in_cue = false;
+    for (size_t start = 0; start <= text.size();) {
+        size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(start, end - start);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        start = end + 1;
+        ++line_no;
+        if (line.empty()) {
+            in_cue = false;
+            continue;
+        }
+        if (!in_cue && line.find("-->") != std::string_view::npos) {
+            in_cue = true;
+            ++cue;
+            cue_line = line_no;
+            cue_chars = cue_lines = 0;
+            continue;
+        }
+        if (!in_cue) continue;  // an identifier, NOTE, STYLE or REGION block
+        cue_chars += utf8_chars(line);
+        ++cue_lines;
+        std::string which = "cue " + std::to_string(cue) + " (line " + std::to_string(cue_line) + ")";
+        if (cue_chars > kMaxCueChars)
+            return bad(which + " has more than " + std::to_string(kMaxCueChars) + " characters of text");
+        if (cue_lines > kMaxCueLines)
+            return bad(which + " has more than " + std::to_string(kMaxCueLines) + " lines of text");
+    }
+    return {};
+}
+
 Result<Catalog> parse_manifest(std::string_view text) {
-    json root = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-    if (root.is_discarded())
-        return make_error(Domain::content, Errc::parse, "manifest is not valid JSON");
+    auto parsed = parse_strict(text, "manifest");
+    if (!parsed) return std::move(parsed).error();
+    const json& root = *parsed;
     if (!root.is_object()) return invalid("", "must be a JSON object");
+    LASR_TRY(only_keys(root, "(top level)", {"format", "format_version", "library_id", "library_name", "version", "issued",
+                                             "expires", "languages", "courses", "resources", "alerts", "schedules"}));
 
     Catalog cat;
     Reader r("");
     std::string format;
     LASR_TRY(r.str(root, "format", format));
     if (format != "lasr-pack") return invalid("format", "must be \"lasr-pack\", not \"" + format + "\"");
-    auto fv = r.field(root, "format_version", json::value_t::number_unsigned);
-    if (!fv) return std::move(fv).error();
-    cat.info.format_version = (*fv)->get<int>();
-    if (cat.info.format_version != kManifestFormatVersion)
+    uint64_t format_version = 0;
+    LASR_TRY(r.integer(root, "format_version", 1, kMaxPackVersion, format_version));
+    if (format_version != kManifestFormatVersion)
         return make_error(Domain::content, Errc::validation,
-                          "manifest format_version " + std::to_string(cat.info.format_version) +
+                          "manifest format_version " + std::to_string(format_version) +
                               " is not supported (this kiosk reads version " +
                               std::to_string(kManifestFormatVersion) + ")");
-    LASR_TRY(r.str(root, "library_id", cat.info.library_id));
+    cat.info.format_version = kManifestFormatVersion;
+    LASR_TRY(r.str(root, "library_id", cat.info.library_id, true, {kMaxLibraryIdChars}));
     LASR_TRY(r.str(root, "library_name", cat.info.library_name, false));
-    auto ver = r.field(root, "version", json::value_t::number_unsigned);
-    if (!ver) return std::move(ver).error();
-    cat.info.version = (*ver)->get<uint64_t>();
-    LASR_TRY(r.str(root, "issued", cat.info.issued));
-    LASR_TRY(r.str(root, "expires", cat.info.expires, false));
+    LASR_TRY(r.integer(root, "version", 1, kMaxPackVersion, cat.info.version));
+    LASR_TRY(r.timestamp(root, "issued", cat.info.issued));
+    LASR_TRY(r.timestamp(root, "expires", cat.info.expires, false));
     LASR_TRY(r.strings(root, "languages", cat.info.languages, true));
     if (cat.info.languages.empty()) return invalid("languages", "must name at least one language");
+    for (const auto& l : cat.info.languages)
+        if (!is_lang(l)) return invalid("languages", "\"" + l + "\" is not a language code");
 
     std::set<std::string> course_ids, video_ids, resource_ids, paths;
     auto courses = r.field(root, "courses", json::value_t::array);
@@ -483,12 +654,13 @@ Result<Catalog> parse_manifest(std::string_view text) {
     size_t ci = 0;
     for (const auto& co : **courses) {
         std::string where = "courses[" + std::to_string(ci++) + "]";
+        LASR_TRY(only_keys(co, where, {"id", "title", "summary", "videos"}));
         Reader cr(where);
         Course c;
         LASR_TRY(cr.str(co, "id", c.id));
         LASR_TRY(check_unique(course_ids, c.id, cr.at("id")));
         LASR_TRY(cr.text(co, "title", c.title));
-        LASR_TRY(cr.text(co, "summary", c.summary, false));
+        LASR_TRY(cr.text(co, "summary", c.summary, false, kParagraphs));
         auto vids = cr.field(co, "videos", json::value_t::array);
         if (!vids) return std::move(vids).error();
         size_t vi = 0;
@@ -612,10 +784,10 @@ std::string write_manifest(const Catalog& cat) {
 }
 
 Result<Schedules> parse_schedules_json(std::string_view json_text, const Catalog& catalog) {
-    json o = json::parse(json_text.begin(), json_text.end(), nullptr, /*allow_exceptions=*/false);
-    if (o.is_discarded()) return make_error(Domain::content, Errc::parse, "schedules are not valid JSON");
+    auto o = parse_strict(json_text, "schedules");
+    if (!o) return std::move(o).error();
     Schedules s;
-    LASR_TRY(read_schedules(o, catalog, s));
+    LASR_TRY(read_schedules(*o, catalog, s));
     return s;
 }
 

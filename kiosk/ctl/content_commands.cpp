@@ -90,10 +90,10 @@ int run_verify(const fs::path& dir, const std::vector<std::string>& keys, const 
         if (!pk) return fail("verify", pk.error());
         policy.keys.push_back(*pk);
     }
-    auto bytes = read_file_limited(dir / kManifestName, kMaxManifestBytes);
-    if (!bytes) return fail("verify", bytes.error());
-    std::string sig;
-    if (auto s = read_file_limited(dir / kSignatureName, kMaxSignatureBytes); s) sig = *s;
+    auto read = read_pack_manifest_files(dir);
+    if (!read) return fail("verify", read.error());
+    const std::string* bytes = &read->manifest;
+    const std::string& sig = read->signature;
     // The library is the manifest's own unless --library pins it.
     if (library.empty()) {
         auto cat = parse_manifest(*bytes);
@@ -119,6 +119,8 @@ int run_verify(const fs::path& dir, const std::vector<std::string>& keys, const 
         std::cerr << "verify: " << bad << " of " << files.size() << " files do not match the manifest\n";
         return 1;
     }
+    if (auto st = check_caption_files((*pack)->catalog(), [&](const FileRef& f) { return (*pack)->dir() / f.path; }); !st)
+        return fail("verify", st.error());
     const auto& info = m->catalog.info;
     std::cout << "pack " << dir.string() << ": library " << info.library_id << ", version " << info.version
               << ", signed by key " << m->signed_by << (m->prehashed ? " (ED)" : " (legacy Ed)") << "\n"

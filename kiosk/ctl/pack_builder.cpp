@@ -216,10 +216,10 @@ Result<PackReport> build_pack(const PackOptions& opt, std::ostream& progress) {
                     auto f = source_path(opt.source, p, w + "." + kind + "." + lang);
                     if (!f) return std::move(f).error();
                     if (std::string_view(kind) == "captions") {
-                        auto head = read_file_limited(*f, 64u << 20);
-                        if (!head) return std::move(head).error();
-                        if (head->rfind("WEBVTT", 0) != 0 && head->rfind("\xEF\xBB\xBFWEBVTT", 0) != 0)
-                            return bad_source(w + ".captions." + lang, f->string() + " is not WebVTT (no WEBVTT header)");
+                        auto vtt = read_file_limited(*f, kMaxCaptionBytes);
+                        if (!vtt) return std::move(vtt).error();
+                        if (auto st = check_webvtt(*vtt); !st)
+                            return bad_source(w + ".captions." + lang, f->string() + ": " + st.error().message);
                     }
                     auto r = sink.add(*f, w + "." + kind + "." + lang);
                     if (!r) return std::move(r).error();

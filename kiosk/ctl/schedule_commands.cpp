@@ -1,11 +1,10 @@
 // schedule: what a training screen would show at a given moment, and why.
 #include <CLI/CLI.hpp>
 
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
+#include "config/regular_file.hpp"
 #include "kiosk/ctl/commands.hpp"
 #include "kiosk/ctl/schedule_preview.hpp"
 #include "playlists/manifest.hpp"
@@ -34,14 +33,12 @@ int run_schedule(const ScheduleArgs& a) {
         config = std::move(*c);
     }
     fs::path pack = a.pack.empty() ? config.pack_dir() : a.pack;
-    std::ifstream in(pack / std::string(kManifestName), std::ios::binary);
-    if (!in) {
-        std::cerr << "schedule: cannot read " << (pack / std::string(kManifestName)).string() << " (give --pack DIR)\n";
+    auto text = read_file_limited(pack / std::string(kManifestName), kMaxManifestBytes);
+    if (!text) {
+        std::cerr << "schedule: " << text.error().message << " (give --pack DIR)\n";
         return 1;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    auto cat = parse_manifest(ss.str());
+    auto cat = parse_manifest(*text);
     if (!cat) return fail(cat.error());
     auto report = schedule_report(config, *cat, a.preview, config.kiosk.data_dir / "training.sqlite3");
     if (!report) {

@@ -2,10 +2,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <optional>
+
+#include "config/regular_file.hpp"
 #include "media/content_pack.hpp"
 #include "media/crypto.hpp"
 #include "playlists/manifest.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/test_packs.hpp"
 
 namespace lasr {
 namespace {
@@ -130,6 +134,61 @@ TEST_F(PackOnDisk, DeviceOrFifoIsRefused) {
     auto pack = ContentPack::open(dir.path());
     ASSERT_FALSE(pack);
     EXPECT_EQ(pack.error().code, Errc::unsafe_path);
+}
+
+TEST_F(PackOnDisk, FifoAsManifestIsRefusedWithoutBlocking) {
+    ASSERT_EQ(::mkfifo((dir / "manifest.json").c_str(), 0600), 0);
+    std::optional<Result<std::shared_ptr<ContentPack>>> pack;
+    bool released = false;
+    test::run_releasing_fifo(dir / "manifest.json", [&] { pack.emplace(ContentPack::open(dir.path())); }, &released);
+    EXPECT_FALSE(released) << "ContentPack::open blocked opening the FIFO";
+    ASSERT_FALSE(*pack);
+    EXPECT_EQ(pack->error().code, Errc::unsafe_path);
+    EXPECT_NE(pack->error().message.find("manifest.json is a FIFO"), std::string::npos) << pack->error().describe();
+}
+
+TEST(ReadFileLimited, OpensOnlyRegularFilesAndBoundsTheRead) {
+    test::TempDir d;
+    test::write_file(d / "f", "12345");
+    EXPECT_EQ(*read_file_limited(d / "f", 5), "12345");
+    auto big = read_file_limited(d / "f", 4);
+    ASSERT_FALSE(big);
+    EXPECT_NE(big.error().message.find("more than the 4 allowed"), std::string::npos);
+    fs::create_symlink(d / "f", d / "link");
+    auto link = read_file_limited(d / "link", 100);
+    ASSERT_FALSE(link);
+    EXPECT_NE(link.error().message.find("is a symlink"), std::string::npos) << link.error().describe();
+    fs::create_directory(d / "dir");
+    auto dir = read_file_limited(d / "dir", 100);
+    ASSERT_FALSE(dir);
+    EXPECT_NE(dir.error().message.find("is a directory"), std::string::npos) << dir.error().describe();
+    EXPECT_EQ(read_file_limited(d / "none", 100).error().code, Errc::not_found);
+    ASSERT_EQ(::mkfifo((d / "fifo").c_str(), 0600), 0);
+    bool released = false;
+    std::optional<Result<std::string>> fifo;
+    test::run_releasing_fifo(d / "fifo", [&] { fifo.emplace(read_file_limited(d / "fifo", 100)); }, &released);
+    EXPECT_FALSE(released);
+    ASSERT_FALSE(*fifo);
+    EXPECT_EQ(fifo->error().code, Errc::unsafe_path);
+    // The hash of a file reads through the same check.
+    std::optional<Result<std::string>> hash;
+    test::run_releasing_fifo(d / "fifo", [&] { hash.emplace(crypto::sha256_file(d / "fifo")); }, &released);
+    EXPECT_FALSE(released);
+    ASSERT_FALSE(*hash);
+    EXPECT_NE(hash->error().message.find("is a FIFO"), std::string::npos) << hash->error().describe();
+}
+
+TEST_F(PackOnDisk, VerifyRefusesACaptionCueBeyondItsBound) {
+    test::write_file(dir / "captions/v1.en.vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\n" + std::string(kMaxCueChars + 1, 'x') + "\n");
+    cat.courses[0].videos[0].captions["en"] = *describe_pack_file(dir.path(), "captions/v1.en.vtt");
+    write();
+    auto pack = ContentPack::open(dir.path());
+    ASSERT_TRUE(pack) << pack.error().describe();
+    auto st = (*pack)->verify_all();
+    ASSERT_FALSE(st);
+    EXPECT_NE(st.error().message.find("caption file courses[0].videos[0].captions.en (captions/v1.en.vtt): WebVTT cue 1"),
+              std::string::npos)
+        << st.error().message;
 }
 
 TEST_F(PackOnDisk, EscapingPathInManifestIsRefused) {

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <functional>
+#include <optional>
 
 #include "media/content_store.hpp"
 #include "playlists/manifest.hpp"
@@ -41,6 +43,14 @@ protected:
         return dir;
     }
     Result<InstallReport> import(const test::MadePack& p) { return import_pack(store, publish(p), policy, now); }
+    // `p` with the first `from` in its manifest replaced by `to`, re-signed.
+    test::MadePack edited(test::MadePack p, const std::string& from, const std::string& to) {
+        auto at = p.manifest.find(from);
+        EXPECT_NE(at, std::string::npos) << from;
+        if (at != std::string::npos) p.manifest.replace(at, from.size(), to);
+        p.signature = test::sign_bytes(p.manifest, key.sec);
+        return p;
+    }
     Result<InstallReport> import_dir(const fs::path& dir) { return import_pack(store, dir, policy, now); }
 
     // The active pack is exactly `p`, complete and verified file by file.
@@ -207,12 +217,38 @@ TEST_F(BadInput, MalformedJsonEvenWhenSigned) {
 }
 
 TEST_F(BadInput, UnknownFormatVersion) {
-    auto v2 = pack(2);
-    std::string m = v2.manifest;
-    m.replace(m.find("\"format_version\": 1"), 19, "\"format_version\": 2");
-    v2.manifest = m;
-    v2.signature = test::sign_bytes(m, key.sec);
+    auto v2 = edited(pack(2), "\"format_version\": 1", "\"format_version\": 2");
     expect_refused(import_dir(publish(v2)), "format_version 2 is not supported");
+}
+
+// 2^63 was once accepted and then refused every later pack as a rollback.
+TEST_F(BadInput, AVersionOutOfRangeIsRefusedAndLocksNothingOut) {
+    auto v2 = edited(pack(2), "\"version\": 2", "\"version\": 9223372036854775808");
+    expect_refused(import_dir(publish(v2)), "version: must be a whole number from 1 to 9007199254740991");
+    EXPECT_EQ(store.state().highest_version, 1u);
+    // A store that took such a pack before the bound still takes updates.
+    ASSERT_TRUE(store.save_state({9223372036854775808ull, std::string(64, 'a'), ""}));
+    EXPECT_EQ(store.state().highest_version, 0u);
+    v1 = pack(3);
+    auto r = import(v1);
+    ASSERT_TRUE(r) << r.error().describe();
+    EXPECT_EQ(store.state().highest_version, 3u);
+}
+
+// A 1 MB caption line was accepted: cues are bounded where captions are
+// checked, at install (sync and import alike), naming the field and file.
+TEST_F(BadInput, ACaptionCueBeyondItsBoundIsRefused) {
+    test::PackSpec s;
+    s.version = 2;
+    s.cue = std::string(kMaxCueChars + 1, 'x');
+    auto v2 = test::make_pack(s, key.sec);
+    const auto& cap = v2.catalog.courses[0].videos[0].captions.at("en");
+    expect_refused(import_dir(publish(v2)), "caption file courses[0].videos[0].captions.en (" + cap.path +
+                                                "): WebVTT cue 1 (line 3) has more than 200 characters");
+    s.cue = std::string(kMaxCueChars, 'x');
+    v1 = test::make_pack(s, key.sec);
+    auto r = import(v1);
+    EXPECT_TRUE(r) << r.error().describe();
 }
 
 TEST_F(BadInput, AnotherLibrarysPack) {
@@ -231,11 +267,7 @@ TEST_F(BadInput, TrustedCommentThatContradictsTheManifest) {
 TEST_F(BadInput, AbsoluteAndDotDotPaths) {
     for (std::string bad : {"/etc/passwd", "../../etc/passwd", "files/../../x", "files/./x", "files/a b"}) {
         auto v2 = pack(2);
-        std::string m = v2.manifest;
-        const std::string& good = v2.catalog.courses[0].videos[0].file.path;
-        m.replace(m.find(good), good.size(), bad);
-        v2.manifest = m;
-        v2.signature = test::sign_bytes(m, key.sec);
+        v2 = edited(v2, v2.catalog.courses[0].videos[0].file.path, bad);
         expect_refused(import_dir(publish(v2)), "path \"" + bad + "\"");
     }
 }
@@ -263,6 +295,62 @@ TEST_F(BadInput, DeviceOrFifoInTheSource) {
     fs::remove(f);
     ASSERT_EQ(::mkfifo(f.c_str(), 0644), 0);
     expect_refused(import_dir(d), "not a plain file");
+}
+
+// A FIFO opened for reading waits for a writer: a pack with one as its
+// manifest or signature must be refused at once, naming it, not hang.
+TEST_F(BadInput, FifoAsManifestOrSignatureIsRefusedNamingIt) {
+    for (const char* name : {"manifest.json", "manifest.json.minisig"}) {
+        fs::path d = v2_dir();
+        fs::remove(d / name);
+        ASSERT_EQ(::mkfifo((d / name).c_str(), 0644), 0);
+        std::optional<Result<InstallReport>> r;
+        bool released = false;
+        test::run_releasing_fifo(d / name, [&] { r.emplace(import_dir(d)); }, &released);
+        EXPECT_FALSE(released) << "import blocked opening the FIFO " << name;
+        expect_refused(*r, (d / name).string() + " is a FIFO, not a regular file");
+        // The kiosk's and `verify`'s reader too.
+        std::optional<Result<SignedManifest>> m;
+        test::run_releasing_fifo(d / name, [&] { m.emplace(read_pack_manifest(d, policy, now)); }, &released);
+        EXPECT_FALSE(released) << "read_pack_manifest blocked opening the FIFO " << name;
+        ASSERT_FALSE(*m);
+        EXPECT_NE(m->error().message.find(name), std::string::npos) << m->error().describe();
+        EXPECT_EQ(m->error().code, Errc::unsafe_path);
+    }
+}
+
+// A file the store already holds (same SHA-256) is not copied again, but the
+// folder's own copy is still checked: before, a symlink, a FIFO, a missing
+// file or a wrong size there imported fine.
+TEST_F(BadInput, TheFoldersCopyOfAFileTheStoreHasIsCheckedToo) {
+    struct Spoil {
+        std::function<void(const fs::path&)> apply;
+        std::string expect;
+    };
+    std::vector<Spoil> spoils{
+        {[&](const fs::path& f) {
+             fs::rename(f, tmp / "elsewhere");
+             fs::create_symlink(tmp / "elsewhere", f);
+         },
+         "is or passes through a symlink"},
+        {[](const fs::path& f) {
+             fs::remove(f);
+             ASSERT_EQ(::mkfifo(f.c_str(), 0644), 0);
+         },
+         "is a FIFO, not a plain file"},
+        {[](const fs::path& f) { fs::remove(f); }, "is missing from"},
+        {[](const fs::path& f) { test::write_file(f, "short"); }, "is 5 bytes, the manifest says"},
+    };
+    for (const auto& spoil : spoils) {
+        test::MadePack v2;
+        fs::path d = v2_dir(&v2);
+        const FileRef& shared = v2.catalog.courses[0].videos[0].file;  // seed "a": in the store since v1
+        ASSERT_TRUE(store.has_object(shared));
+        spoil.apply(d / shared.path);
+        expect_refused(import_dir(d), "pack file " + shared.path + " " + spoil.expect);
+        std::error_code ec;
+        fs::remove(tmp / "elsewhere", ec);
+    }
 }
 
 TEST_F(BadInput, SizeThatLies) {

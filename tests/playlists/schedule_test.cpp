@@ -78,7 +78,7 @@ TEST(ScheduleManifest, EveryMistakeNamesItsField) {
         {rule(R"(, "ends_on": "2100-02-29")"), "\"2100-02-29\" is not a day of the calendar"},
         {rule(R"(, "starts_on": "2026-12-02", "ends_on": "2026-12-01")"), "schedules.rules[0].ends_on: is before starts_on"},
         {rule(R"(, "except_on": ["12/25/2026"])"), "schedules.rules[0].except_on: \"12/25/2026\" is not a date"},
-        {rule(R"(, "priority": 101)"), "schedules.rules[0].priority: must be 0 to 100"},
+        {rule(R"(, "priority": 101)"), "schedules.rules[0].priority: must be a whole number from 0 to 100"},
         {rule(R"(, "priority": -1)"), "schedules.rules[0].priority: must be a whole number"},
         {rule(R"(, "priority": 2.5)"), "schedules.rules[0].priority: must be a whole number"},
         {with_rules(json::parse(R"([{"id": "r", "playlist": "nope"}])")), "schedules.rules[0].playlist: names no playlist \"nope\""},

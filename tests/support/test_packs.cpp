@@ -1,5 +1,12 @@
 #include "tests/support/test_packs.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <thread>
+
 #include "playlists/manifest.hpp"
 #include "tests/support/fixtures.hpp"
 
@@ -50,7 +57,7 @@ MadePack make_pack(const PackSpec& spec, const crypto::SecretKey& key) {
         std::string sha = crypto::sha256_hex(bytes);
         v.file = FileRef{"files/" + sha + ".mp4", sha, bytes.size()};
         p.files[v.file.path] = bytes;
-        std::string vtt = "WEBVTT\n\n00:00.000 --> 00:01.000\n" + seed + "\n";
+        std::string vtt = "WEBVTT\n\n00:00.000 --> 00:01.000\n" + (spec.cue.empty() ? seed : spec.cue) + "\n";
         std::string vsha = crypto::sha256_hex(vtt);
         v.captions["en"] = FileRef{"files/" + vsha + ".vtt", vsha, vtt.size()};
         p.files[v.captions["en"].path] = vtt;
@@ -77,6 +84,24 @@ MadePack make_pack(const PackSpec& spec, const crypto::SecretKey& key) {
     so.prehashed = spec.prehashed;
     p.signature = crypto::sign(p.manifest, key, so);
     return p;
+}
+
+void run_releasing_fifo(const std::filesystem::path& fifo, const std::function<void()>& fn, bool* released) {
+    std::promise<void> done;
+    auto finished = done.get_future();
+    std::thread t([&] {
+        fn();
+        done.set_value();
+    });
+    *released = false;
+    if (finished.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
+        *released = true;
+        while (finished.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+            int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+            if (fd >= 0) ::close(fd);
+        }
+    }
+    t.join();
 }
 
 void write_pack(const MadePack& pack, const std::filesystem::path& dir) {
