@@ -506,19 +506,10 @@ TEST(CategoryMapFile, EditedMapIsUsedAndCheckedAndCodesCoverTheirChildren) {
 namespace lasr::ctl {
 namespace {
 
-struct Ran {
-    int status = -1;
-    std::string out;
-};
-
-Ran kioskctl(const test::TempDir& tmp, std::vector<std::string> args) {
+test::Ran kioskctl(const test::TempDir& tmp, std::vector<std::string> args) {
     static int runs = 0;
     args.insert(args.begin(), LASR_KIOSKCTL);
-    fs::path log = tmp / ("run-" + std::to_string(++runs) + ".log");
-    Ran r;
-    r.status = test::run(args, log);
-    r.out = test::read_file(log);
-    return r;
+    return test::run_output(args, tmp / ("run-" + std::to_string(++runs) + ".log"));
 }
 
 TEST(ResourcesCommand, TemplateImportMergeAndExitStatus) {
