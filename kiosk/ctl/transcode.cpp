@@ -156,7 +156,8 @@ Result<Transcoded> transcode_video(const fs::path& in, const VideoInfo& info, co
     bool bar_drawn = false;
     progress << "transcode " << label << ": " << info.width << "x" << info.height << " " << info.codec << " "
              << info.pix_fmt << " " << std::lround(info.fps) << " fps -> " << video_profile_name(opt.profile)
-             << " (loudness " << kLoudnessTargetLufs << " LUFS)" << std::endl;
+             << (info.audio ? " (sound to " + std::to_string(static_cast<int>(kLoudnessTargetLufs)) + " LUFS)" : " (no sound)")
+             << std::endl;
     auto on_line = [&](std::string_view line) {
         if (line.rfind("out_time_us=", 0) != 0) return;
         double us = std::atof(std::string(line.substr(12)).c_str());
@@ -177,6 +178,7 @@ Result<Transcoded> transcode_video(const fs::path& in, const VideoInfo& info, co
         }
     };
     auto rc = run_lines(transcode_command(in, part, info, opt.profile), on_line, log);
+    if (bar_drawn && rc && *rc == 0) progress << "\r  " << label << " [" << std::string(20, '#') << "] 100%             ";
     if (bar_drawn) progress << "\n";
     if (!rc) return std::move(rc).error();
     if (*rc != 0) {
