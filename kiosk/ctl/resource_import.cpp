@@ -216,6 +216,56 @@ Result<MergeReport> merge_into_pack_json(const fs::path& pack_json, const std::v
     return rep;
 }
 
+namespace {
+
+// "Mon-Fri 09:00-17:00; Sat 10:00-14:00": the template's hours, as the importer reads them.
+std::string hours_text(const std::vector<OpeningSpan>& hours) {
+    static const char* names[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    std::string out;
+    for (const auto& span : hours) {
+        std::vector<int> days;
+        for (const auto& d : span.days)
+            for (int i = 0; i < 7; ++i)
+                if (d == detail::kDayNames[i]) days.push_back(i);
+        std::string list;
+        for (size_t i = 0; i < days.size();) {
+            size_t j = i;
+            while (j + 1 < days.size() && days[j + 1] == days[j] + 1) ++j;
+            list += (list.empty() ? "" : ", ") + std::string(names[days[i]]);
+            if (j >= i + 2) list += std::string("-") + names[days[j]];
+            else if (j == i + 1) list += std::string(", ") + names[days[j]];
+            i = j + 1;
+        }
+        out += (out.empty() ? "" : "; ") + list + " " + span.open + "-" + span.close;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string resources_csv(const std::vector<Resource>& resources, const std::vector<std::string>& languages) {
+    std::vector<std::string> header = {"id", "name", "category"};
+    for (const auto& l : languages) header.push_back("description_" + l);
+    for (const char* h : {"phone", "sms", "website", "address", "hours", "always_open", "languages", "national", "sample"})
+        header.emplace_back(h);
+    std::string out = "\xEF\xBB\xBF" + csv_line(header);
+    for (const auto& r : resources) {
+        std::vector<std::string> row = {r.id, r.name, r.category};
+        for (const auto& l : languages) {
+            auto it = r.description.by_lang.find(l);
+            row.push_back(it == r.description.by_lang.end() ? "" : it->second);
+        }
+        std::string langs;
+        for (const auto& l : r.languages) langs += (langs.empty() ? "" : ", ") + l;
+        for (const std::string& v : {r.phone, r.sms, r.website, r.address, hours_text(r.hours),
+                                     std::string(r.always_open ? "yes" : "no"), langs,
+                                     std::string(r.national ? "yes" : "no"), std::string(r.sample ? "yes" : "no")})
+            row.push_back(v);
+        out += csv_line(row);
+    }
+    return out;
+}
+
 std::string resource_template_csv() {
     std::string out = "\xEF\xBB\xBF";
     out += csv_line({"id", "name", "category", "description_en", "description_es", "phone", "sms", "website", "address",

@@ -120,4 +120,9 @@ Result<MergeReport> merge_into_pack_json(const std::filesystem::path& pack_json,
 // More languages: add description_<code> columns.
 std::string resource_template_csv();
 
+// Resources written in the template's form (UTF-8 with a byte-order mark),
+// one description column per language in `languages`; importing it gives the
+// same resources back.
+std::string resources_csv(const std::vector<Resource>& resources, const std::vector<std::string>& languages);
+
 }  // namespace lasr::ctl

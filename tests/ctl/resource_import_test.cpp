@@ -563,3 +563,27 @@ TEST(ResourcesCommand, TemplateImportMergeAndExitStatus) {
 
 }  // namespace
 }  // namespace lasr::ctl
+
+namespace lasr::ctl {
+namespace {
+
+// The demo pack's partners as a spreadsheet, and back: nothing changes.
+TEST(SheetImport, ResourcesWrittenAsTheTemplateReadBackTheSame) {
+    test::TempDir tmp;
+    test::write_file(tmp / "p.csv", resource_template_csv());
+    auto first = import_resources(tmp / "p.csv");
+    ASSERT_TRUE(first);
+    std::vector<Resource> rs = first->resources;
+    Resource& r = rs[1];
+    r.hours = {{{"mon", "tue", "wed", "fri"}, "08:30", "12:00"}, {{"thu"}, "00:00", "24:00"},
+               {{"sat", "sun"}, "22:00", "02:00"}};  // spans in the order of their first day, as imports make them
+    r.description.by_lang["vi"] = "M\xE1\xBB\x99t d\xC3\xB2ng, \"hai\"\nd\xC3\xB2ng";
+    test::write_file(tmp / "out.csv", resources_csv(rs, {"en", "es", "vi"}));
+    auto back = import_resources(tmp / "out.csv");
+    ASSERT_TRUE(back) << back.error().describe();
+    EXPECT_TRUE(back->report.warnings.empty()) << all_problems(back->report);
+    EXPECT_EQ(resources_json(back->resources), resources_json(rs));
+}
+
+}  // namespace
+}  // namespace lasr::ctl
