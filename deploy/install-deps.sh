@@ -18,6 +18,7 @@ PACKAGES=(
   libmpv-dev libimgui-dev libstb-dev libglfw3-dev libgl-dev libegl-dev
   libsqlite3-dev libcurl4-openssl-dev libsodium-dev libssl-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libqrencode-dev libsystemd-dev
+  libcsv-dev                     # RFC 4180 CSV (partner directories from spreadsheets and 211 exports)
   # tests (nginx: a real HTTP server on 127.0.0.1; clang: the libFuzzer target)
   libgtest-dev libgmock-dev nginx clang
   libcpp-httplib-dev             # the local xAPI endpoint of the usage-sync tests

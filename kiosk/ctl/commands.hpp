@@ -11,6 +11,10 @@
 #pragma once
 
 #include <functional>
+#include <iostream>
+#include <string>
+
+#include "config/result.hpp"
 
 namespace CLI {
 class App;
@@ -19,6 +23,12 @@ class App;
 namespace lasr::ctl {
 
 using Action = std::function<int()>;
+
+// "COMMAND: domain/code: message" on stderr; the exit status 1.
+inline int command_failed(const std::string& command, const Error& e) {
+    std::cerr << command << ": " << e.describe() << "\n";
+    return 1;
+}
 
 // demo-pack, verify-pack
 void add_pack_commands(CLI::App& app, Action& action);
@@ -32,5 +42,7 @@ void add_schedule_commands(CLI::App& app, Action& action);
 void add_usage_commands(CLI::App& app, Action& action);
 // keygen, pack, verify, import, sync-content
 void add_content_commands(CLI::App& app, Action& action);
+// resources import | template | categories
+void add_resource_commands(CLI::App& app, Action& action);
 
 }  // namespace lasr::ctl

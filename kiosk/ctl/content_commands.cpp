@@ -223,6 +223,9 @@ void add_content_commands(CLI::App& app, Action& action) {
         fs::path src, key, out;
         uint64_t version = 0;
         std::string expires;
+        bool transcode = false;
+        std::string profile;
+        fs::path cache;
     };
     auto pa = std::make_shared<PackArgs>();
     CLI::App* p = app.add_subcommand("pack", "Build and sign a content pack from a source folder (SRC/pack.json)");
@@ -231,15 +234,32 @@ void add_content_commands(CLI::App& app, Action& action) {
     p->add_option("--out", pa->out, "Folder to publish (new, empty, or an earlier pack)")->required();
     p->add_option("--version", pa->version, "Pack version (must grow with every release)");
     p->add_option("--expires", pa->expires, "Expiry, e.g. 2027-06-30T00:00:00Z");
+    p->add_flag("--transcode", pa->transcode, "Convert videos outside the kiosk profile with ffmpeg (cached) instead "
+                                              "of refusing them");
+    p->add_option("--profile", pa->profile, "What --transcode makes: h264 (PCs, Pi 4) or hevc (8-bit HEVC Main, "
+                                            "Raspberry Pi 5); default: pack.json's \"video_profile\", else h264")
+        ->check(CLI::IsMember({"h264", "hevc"}));
+    p->add_option("--cache", pa->cache, "Transcode cache folder (default ~/.cache/lasr-kioskctl/transcode)");
     p->callback([pa, &action] {
         action = [pa] {
             auto key = load_secret_key(pa->key);
             if (!key) return fail("pack", key.error());
-            PackOptions o{pa->src, pa->out, *key, pa->version, pa->expires};
+            PackOptions o;
+            o.source = pa->src;
+            o.out = pa->out;
+            o.key = *key;
+            o.version = pa->version;
+            o.expires = pa->expires;
+            o.transcode = pa->transcode;
+            o.profile = pa->profile;
+            o.cache_dir = pa->cache;
+            o.terminal = ::isatty(STDOUT_FILENO) == 1;
             auto r = build_pack(o, std::cout);
             if (!r) return fail("pack", r.error());
             std::cout << "pack " << pa->out.string() << ": version " << r->version << " signed by key " << r->key_id << "\n"
-                      << "pack ok videos=" << r->videos << " files=" << r->files << " bytes=" << r->bytes << "\n";
+                      << "pack ok videos=" << r->videos << " files=" << r->files << " bytes=" << r->bytes
+                      << " transcoded=" << r->transcoded << " cache_hits=" << r->cache_hits
+                      << " warnings=" << r->warnings << "\n";
             return 0;
         };
     });

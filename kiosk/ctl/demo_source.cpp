@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "kiosk/ctl/resource_import.hpp"
 #include "playlists/manifest.hpp"
 
 namespace lasr::ctl {
@@ -102,7 +103,7 @@ size_t DemoSource::video_count() const {
     return n;
 }
 
-Result<DemoSource> parse_demo_source(std::string_view text) {
+Result<DemoSource> parse_demo_source(std::string_view text, const std::filesystem::path& base_dir) {
     json root = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
     if (root.is_discarded()) return make_error(Domain::content, Errc::parse, "demo source is not valid JSON");
     if (!root.is_object()) return invalid("", "must be a JSON object");
@@ -163,6 +164,19 @@ Result<DemoSource> parse_demo_source(std::string_view text) {
     // check them, so the source and the pack can never disagree on the rules.
     auto res = root.find("resources");
     auto alerts = root.find("alerts");
+    if (res != root.end() && res->is_string()) {
+        // The partner list as a spreadsheet (the template of `resources import`).
+        std::string name = res->get<std::string>();
+        if (auto st = check_pack_path(name); !st) return invalid("resources", st.error().message);
+        auto im = import_resources(base_dir / name);
+        if (!im) return std::move(im).error();
+        const ImportReport& rep = im->report;
+        if (!rep.skipped.empty()) return invalid("resources", rep.skipped.front().describe());
+        if (!rep.warnings.empty()) return invalid("resources", rep.warnings.front().describe());
+        if (!rep.unmapped_terms.empty())
+            return invalid("resources", name + ": \"" + rep.unmapped_terms.begin()->first + "\" is not a category");
+        *res = json::parse(resources_json(im->resources));
+    }
     if (res != root.end()) {
         if (!res->is_array()) return invalid("resources", "must be a list");
         json probe = {{"format", "lasr-pack"},
@@ -209,7 +223,7 @@ Result<DemoSource> load_demo_source(const std::filesystem::path& file) {
         return make_error(Domain::content, Errc::not_found, "cannot read the demo source " + file.string());
     std::ostringstream ss;
     ss << in.rdbuf();
-    auto src = parse_demo_source(ss.str());
+    auto src = parse_demo_source(ss.str(), file.parent_path());
     if (!src) {
         Error e = std::move(src).error();
         e.message = file.string() + ": " + e.message;

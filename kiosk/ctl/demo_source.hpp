@@ -10,7 +10,9 @@
 //                 "videos": [{ "id": "c1-v1", "title": {...}, "summary": {...},
 //                              "duration_s": 16,
 //                              "cues": { "en": ["...", ...], "es": [...] } }] }],
-//   "resources": [ ...exactly as in a manifest (lasr::Resource)... ],
+//   "resources": "partners.csv",  (the spreadsheet template of `resources
+//                                    import`, beside this file; or a list
+//                                    exactly as in a manifest)
 //   "alerts": [ ...exactly as in a manifest (lasr::Alert)... ],
 //   "schedules": { ...exactly as in a manifest (training screens)... }
 // }
@@ -60,7 +62,8 @@ struct DemoSource {
     size_t video_count() const;
 };
 
-Result<DemoSource> parse_demo_source(std::string_view json_text);
+// `base_dir` is where a "resources" file name is looked up.
+Result<DemoSource> parse_demo_source(std::string_view json_text, const std::filesystem::path& base_dir = {});
 Result<DemoSource> load_demo_source(const std::filesystem::path& file);
 
 }  // namespace lasr::ctl

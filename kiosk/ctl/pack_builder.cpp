@@ -6,12 +6,16 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <map>
 #include <cstdlib>
 #include <ctime>
 #include <set>
 
+#include "kiosk/ctl/caption_check.hpp"
 #include "kiosk/ctl/process.hpp"
+#include "kiosk/ctl/resource_import.hpp"
 #include "kiosk/ctl/title_card.hpp"
+#include "kiosk/ctl/transcode.hpp"
 #include "media/content_store.hpp"
 #include "media/durable.hpp"
 #include "playlists/manifest.hpp"
@@ -101,38 +105,11 @@ Status prepare_out(const fs::path& out) {
 }  // namespace
 
 Result<double> check_video_policy(const fs::path& file) {
-    auto r = run_capture({tool_path("ffprobe"), "-v", "error", "-select_streams", "v:0", "-show_entries",
-                          "stream=codec_name,width,height,pix_fmt,avg_frame_rate:format=duration", "-of", "json",
-                          file.string()});
-    if (!r) return std::move(r).error();
-    auto fail = [&](const std::string& why) {
+    auto info = probe_video(file);
+    if (!info) return std::move(info).error();
+    if (std::string why = policy_problem(*info); !why.empty())
         return make_error(Domain::media, Errc::unplayable, file.filename().string() + ": " + why);
-    };
-    if (r->status != 0) return fail("ffprobe cannot read it (not a video?)");
-    json j = json::parse(r->output, nullptr, false);
-    if (j.is_discarded() || !j.contains("streams") || !j["streams"].is_array() || j["streams"].empty())
-        return fail("has no video stream");
-    const json& s = j["streams"][0];
-    std::string codec = s.value("codec_name", "");
-    std::string pix = s.value("pix_fmt", "");
-    int w = s.value("width", 0), h = s.value("height", 0);
-    std::string rate = s.value("avg_frame_rate", "0/1");
-    double fps = 0;
-    if (auto slash = rate.find('/'); slash != std::string::npos) {
-        double num = std::atof(rate.substr(0, slash).c_str()), den = std::atof(rate.substr(slash + 1).c_str());
-        fps = den > 0 ? num / den : 0;
-    }
-    if (codec != "h264" && codec != "hevc")
-        return fail("codec " + codec + " is not allowed (H.264, or 8-bit HEVC for Raspberry Pis)");
-    if (pix != "yuv420p" && pix != "yuvj420p")
-        return fail("pixel format " + pix + " is not allowed (8-bit 4:2:0 only: 10-bit HEVC drops frames on a Pi)");
-    if (w > 1920 || h > 1080) return fail(std::to_string(w) + "x" + std::to_string(h) + " is larger than 1920x1080");
-    if (fps > 30.5) return fail("frame rate " + std::to_string(static_cast<int>(std::lround(fps))) + " is above 30 fps");
-    double dur = 0;
-    if (j.contains("format") && j["format"].contains("duration"))
-        dur = std::atof(j["format"]["duration"].get<std::string>().c_str());
-    if (!(dur > 0)) return fail("has no duration");
-    return std::round(dur * 1000) / 1000;
+    return info->duration_s;
 }
 
 Result<crypto::SecretKey> load_secret_key(const fs::path& file) {
@@ -157,17 +134,196 @@ std::string sign_manifest(const std::string& manifest, const std::string& librar
     return crypto::sign(manifest, key, so);
 }
 
+namespace {
+
+// One video as checked: where its files are and what they hold.
+struct VideoPlan {
+    json* v = nullptr;  // its object in pack.json
+    std::string id, where;
+    fs::path file;
+    VideoInfo info;
+    bool transcode = false;
+    std::map<std::string, CaptionCheck> captions;       // language -> checked file
+    std::map<std::string, fs::path> transcripts;         // language -> given file
+    fs::path thumbnail;                                   // given, or empty
+};
+
+// The pack.json keys that only the builder reads.
+constexpr const char* kBuilderKeys[] = {"video_profile"};
+
+// pack.json with placeholder file references, for the manifest's own checks
+// of everything else (resources, alerts, schedules) before any work is done.
+json placeholder_manifest(const json& root) {
+    json m = root;
+    for (const char* k : kBuilderKeys) m.erase(k);
+    const json ref = {{"path", "files/x"}, {"sha256", std::string(64, '0')}, {"size", 1}};
+    if (m.contains("courses") && m["courses"].is_array())
+        for (json& c : m["courses"]) {
+            if (!c.is_object() || !c.contains("videos") || !c["videos"].is_array()) continue;
+            for (json& v : c["videos"]) {
+                if (!v.is_object()) continue;
+                v.erase("no_captions");
+                v["file"] = ref;
+                v["duration_s"] = 1;
+                for (const char* kind : {"captions", "transcripts"})
+                    if (v.contains(kind) && v[kind].is_object())
+                        for (auto& [lang, p] : v[kind].items()) p = ref;
+                if (v.contains("thumbnail")) v["thumbnail"] = ref;
+            }
+        }
+    m["format"] = "lasr-pack";
+    m["format_version"] = kManifestFormatVersion;
+    if (!m.contains("version")) m["version"] = 1;
+    m["issued"] = rfc3339_utc(std::time(nullptr));
+    return m;
+}
+
+}  // namespace
+
 Result<PackReport> build_pack(const PackOptions& opt, std::ostream& progress) {
-    auto text = read_file_limited(opt.source / "pack.json", kMaxManifestBytes);
+    const fs::path pack_json = opt.source / "pack.json";
+    auto text = read_file_limited(pack_json, kMaxManifestBytes);
     if (!text) return std::move(text).error();
     json root = json::parse(*text, nullptr, false);
     if (root.is_discarded() || !root.is_object())
-        return make_error(Domain::content, Errc::parse, (opt.source / "pack.json").string() + " is not a JSON object");
-    LASR_TRY(prepare_out(opt.out));
-    FileSink sink(opt.out);
+        return make_error(Domain::content, Errc::parse, pack_json.string() + " is not a JSON object");
     PackReport report;
 
-    // Scratch space for generated thumbnails.
+    // 1. Check everything, and list every problem before doing any work.
+    std::vector<std::string> problems, warnings;
+    auto problem = [&](const std::string& where, const std::string& what) { problems.push_back(where + ": " + what); };
+    VideoProfile profile = VideoProfile::h264;
+    {
+        std::string name = opt.profile;
+        if (name.empty() && root.contains("video_profile"))
+            name = root["video_profile"].is_string() ? root["video_profile"].get<std::string>() : "?";
+        if (!name.empty()) {
+            if (auto p = parse_video_profile(name)) profile = *p;
+            else problem(name == opt.profile ? "--profile" : "pack.json video_profile",
+                         "\"" + name + "\" is not a profile (h264 for PCs, hevc for Raspberry Pi 5)");
+        }
+    }
+    if (root.contains("resources") && root["resources"].is_string()) {
+        // A file of resources, e.g. from `lasr-kioskctl resources import`.
+        auto rf = source_path(opt.source, root["resources"], "resources");
+        auto rtext = rf ? read_file_limited(*rf, kMaxManifestBytes) : Result<std::string>(rf.error());
+        auto list = rtext ? parse_resources_json(*rtext, root["resources"].get<std::string>())
+                          : Result<std::vector<Resource>>(rtext.error());
+        if (list) root["resources"] = json::parse(resources_json(*list));
+        else problems.push_back("pack.json resources: " + list.error().message);
+    }
+    std::vector<VideoPlan> plans;
+    if (!root.contains("courses") || !root["courses"].is_array()) {
+        problem("pack.json courses", "must be a list");
+    } else {
+        size_t ci = 0;
+        for (json& course : root["courses"]) {
+            std::string cw = "courses[" + std::to_string(ci++) + "]";
+            if (!course.is_object() || !course.contains("videos") || !course["videos"].is_array()) {
+                problem("pack.json " + cw, "needs a list of videos");
+                continue;
+            }
+            size_t vi = 0;
+            for (json& v : course["videos"]) {
+                std::string w = cw + ".videos[" + std::to_string(vi++) + "]";
+                if (!v.is_object()) {
+                    problem("pack.json " + w, "must be an object");
+                    continue;
+                }
+                VideoPlan plan;
+                plan.v = &v;
+                plan.id = v.value("id", "?");
+                plan.where = "video " + plan.id + " (" + w + ")";
+                auto file = source_path(opt.source, v.value("file", json()), w + ".file");
+                bool have_video = false;
+                if (!file) {
+                    problems.push_back(file.error().message);
+                } else {
+                    plan.file = *file;
+                    auto info = probe_video(*file);
+                    if (!info) {
+                        problem(plan.where, info.error().message);
+                    } else {
+                        plan.info = *info;
+                        have_video = true;
+                        if (opt.transcode) plan.transcode = !fits_profile(*info, profile);
+                        else if (std::string why = policy_problem(*info); !why.empty())
+                            problem(plan.where, file->filename().string() + ": " + why +
+                                                    " (--transcode converts it to the pack's profile)");
+                    }
+                }
+                bool waived = v.value("no_captions", false);
+                if (!waived && (!v.contains("captions") || !v["captions"].is_object() || v["captions"].empty()))
+                    problem(plan.where, "has no captions: add a WebVTT or SRT file per language, or \"no_captions\": "
+                                        "true for a video without speech");
+                for (const char* kind : {"captions", "transcripts"}) {
+                    if (!v.contains(kind)) continue;
+                    if (!v[kind].is_object()) {
+                        problem("pack.json " + w + "." + kind, "must map languages to paths");
+                        continue;
+                    }
+                    for (auto& [lang, p] : v[kind].items()) {
+                        std::string at = w + "." + kind + "." + lang;
+                        auto f = source_path(opt.source, p, at);
+                        if (!f) {
+                            problems.push_back(f.error().message);
+                            continue;
+                        }
+                        const bool is_transcript = std::string_view(kind) == "transcripts";
+                        // SRT is larger than the WebVTT made of it: twice the pack's caption limit.
+                        auto bytes = read_file_limited(*f, is_transcript ? kMaxTranscriptBytes : 2 * kMaxCaptionBytes);
+                        if (!bytes) {
+                            problem(plan.where, bytes.error().message);
+                            continue;
+                        }
+                        if (is_transcript) {
+                            plan.transcripts[lang] = *f;
+                            continue;
+                        }
+                        CaptionCheck cc = check_captions(*bytes, f->filename().string(),
+                                                         have_video ? plan.info.duration_s : 0);
+                        for (const auto& pr : cc.problems) problem(plan.where, pr);
+                        // The pack's own limits on a caption file and its cues (what every kiosk checks).
+                        if (cc.problems.empty()) {
+                            if (cc.webvtt.size() > kMaxCaptionBytes)
+                                problem(plan.where, f->filename().string() + ": more than " +
+                                                        std::to_string(kMaxCaptionBytes >> 10) + " KiB as WebVTT");
+                            else if (auto st = check_webvtt(cc.webvtt); !st)
+                                problem(plan.where, f->filename().string() + ": " + st.error().message);
+                        }
+                        for (const auto& wa : cc.warnings) warnings.push_back(plan.where + ": " + wa);
+                        if (cc.srt && cc.problems.empty())
+                            progress << "video " << plan.id << ": " << f->filename().string()
+                                     << " is SRT; converted to WebVTT" << std::endl;
+                        plan.captions[lang] = std::move(cc);
+                    }
+                }
+                if (v.contains("thumbnail")) {
+                    auto t = source_path(opt.source, v["thumbnail"], w + ".thumbnail");
+                    if (!t) problems.push_back(t.error().message);
+                    else if (std::error_code ec; !fs::is_regular_file(*t, ec))
+                        problem(plan.where, t->string() + " does not exist");
+                    else plan.thumbnail = *t;
+                }
+                plans.push_back(std::move(plan));
+            }
+        }
+    }
+    // The rest (resources, alerts, schedules, languages) by the manifest's own rules.
+    if (auto m = parse_manifest(placeholder_manifest(root).dump()); !m)
+        problems.push_back("pack.json: " + m.error().message.substr(m.error().message.rfind("manifest ", 0) == 0 ? 9 : 0));
+    for (const auto& w : warnings) progress << "warning: " << w << std::endl;
+    report.warnings = warnings.size();
+    if (!problems.empty()) {
+        std::string msg = std::to_string(problems.size()) + " problem" + (problems.size() == 1 ? "" : "s") + " in " +
+                          pack_json.string() + "; nothing was built:";
+        for (const auto& p : problems) msg += "\n  " + p;
+        return make_error(Domain::content, Errc::validation, msg);
+    }
+
+    // 2. Build.
+    LASR_TRY(prepare_out(opt.out));
+    FileSink sink(opt.out);
     const char* base = std::getenv("TMPDIR");
     std::string tmpl = std::string(base && *base ? base : "/tmp") + "/lasr-pack-XXXXXX";
     if (!::mkdtemp(tmpl.data())) return make_error(Domain::content, Errc::io, "cannot create a scratch folder");
@@ -179,71 +335,72 @@ Result<PackReport> build_pack(const PackOptions& opt, std::ostream& progress) {
             fs::remove_all(p, ec);
         }
     } cleanup{scratch};
-
-    if (!root.contains("courses") || !root["courses"].is_array()) return bad_source("courses", "must be a list");
-    size_t ci = 0;
-    for (json& course : root["courses"]) {
-        std::string cw = "courses[" + std::to_string(ci++) + "]";
-        if (!course.is_object() || !course.contains("videos") || !course["videos"].is_array())
-            return bad_source(cw, "needs a list of videos");
-        size_t vi = 0;
-        for (json& v : course["videos"]) {
-            std::string w = cw + ".videos[" + std::to_string(vi++) + "]";
-            if (!v.is_object()) return bad_source(w, "must be an object");
-            std::string id = v.value("id", "?");
-            auto file = source_path(opt.source, v.value("file", json()), w + ".file");
-            if (!file) return std::move(file).error();
-            auto dur = check_video_policy(*file);
-            if (!dur) {
-                Error e = std::move(dur).error();
-                e.message = "video " + id + ": " + e.message;
+    TranscodeOptions topt{profile, opt.cache_dir, opt.terminal};
+    size_t n = 0;
+    for (VideoPlan& plan : plans) {
+        json& v = *plan.v;
+        std::string tag = std::to_string(n++);
+        fs::path file = plan.file;
+        double dur = plan.info.duration_s;
+        if (plan.transcode) {
+            auto t = transcode_video(plan.file, plan.info, topt, plan.id, progress);
+            if (!t) {
+                Error e = std::move(t).error();
+                e.message = "video " + plan.id + ": " + e.message;
                 return e;
             }
-            auto ref = sink.add(*file, w + ".file");
-            if (!ref) return std::move(ref).error();
-            v["file"] = *ref;
-            v["duration_s"] = *dur;
-            bool waived = v.value("no_captions", false);
-            v.erase("no_captions");
-            if (!waived && (!v.contains("captions") || !v["captions"].is_object() || v["captions"].empty()))
-                return bad_source(w, "video " + id +
-                                         " has no captions: add a WebVTT file per language, or \"no_captions\": true "
-                                         "for a video without speech");
-            for (const char* kind : {"captions", "transcripts"}) {
-                if (!v.contains(kind)) continue;
-                if (!v[kind].is_object()) return bad_source(w + "." + kind, "must map languages to paths");
-                for (auto& [lang, p] : v[kind].items()) {
-                    auto f = source_path(opt.source, p, w + "." + kind + "." + lang);
-                    if (!f) return std::move(f).error();
-                    if (std::string_view(kind) == "captions") {
-                        auto vtt = read_file_limited(*f, kMaxCaptionBytes);
-                        if (!vtt) return std::move(vtt).error();
-                        if (auto st = check_webvtt(*vtt); !st)
-                            return bad_source(w + ".captions." + lang, f->string() + ": " + st.error().message);
-                    }
-                    auto r = sink.add(*f, w + "." + kind + "." + lang);
-                    if (!r) return std::move(r).error();
-                    p = *r;
-                }
-            }
-            fs::path thumb;
-            if (v.contains("thumbnail")) {
-                auto t = source_path(opt.source, v["thumbnail"], w + ".thumbnail");
-                if (!t) return std::move(t).error();
-                thumb = *t;
-            } else {
-                thumb = scratch / (std::to_string(report.videos) + ".jpg");
-                auto rc = run_process(thumbnail_command(*file, thumb, std::min(*dur / 2, 5.0), 320, 180, tool_path("ffmpeg")));
-                if (!rc || *rc != 0)
-                    return make_error(Domain::media, Errc::internal, "ffmpeg could not make a thumbnail for video " + id);
-            }
-            auto tr = sink.add(thumb, w + ".thumbnail");
-            if (!tr) return std::move(tr).error();
-            v["thumbnail"] = *tr;
-            ++report.videos;
-            progress << "video " << id << " duration_s=" << *dur << " ok" << std::endl;
+            ++(t->cache_hit ? report.cache_hits : report.transcoded);
+            file = t->file;
+            auto info = probe_video(file);
+            if (!info) return std::move(info).error();
+            if (std::string why = policy_problem(*info); !why.empty())
+                return make_error(Domain::media, Errc::internal, "video " + plan.id + ": the converted file: " + why);
+            dur = info->duration_s;
         }
+        auto ref = sink.add(file, plan.where);
+        if (!ref) return std::move(ref).error();
+        v["file"] = *ref;
+        v["duration_s"] = dur;
+        v.erase("no_captions");
+        for (auto& [lang, cc] : plan.captions) {
+            fs::path out = scratch / (tag + "." + lang + ".vtt");
+            LASR_TRY(write_file_atomic(out, cc.webvtt));
+            auto r = sink.add(out, plan.where + " captions " + lang);
+            if (!r) return std::move(r).error();
+            v["captions"][lang] = *r;
+            if (!plan.transcripts.count(lang)) {
+                // No transcript in this language: made from the captions.
+                std::string title = v.contains("title") && v["title"].is_object() && v["title"].contains(lang) &&
+                                            v["title"][lang].is_string()
+                                        ? v["title"][lang].get<std::string>()
+                                        : plan.id;
+                fs::path tr = scratch / (tag + "." + lang + ".txt");
+                LASR_TRY(write_file_atomic(tr, transcript_from_captions(title, cc.cues)));
+                auto trr = sink.add(tr, plan.where + " transcript " + lang);
+                if (!trr) return std::move(trr).error();
+                v["transcripts"][lang] = *trr;
+                progress << "video " << plan.id << ": transcript (" << lang << ") made from the captions" << std::endl;
+            }
+        }
+        for (const auto& [lang, f] : plan.transcripts) {
+            auto r = sink.add(f, plan.where + " transcript " + lang);
+            if (!r) return std::move(r).error();
+            v["transcripts"][lang] = *r;
+        }
+        fs::path thumb = plan.thumbnail;
+        if (thumb.empty()) {
+            thumb = scratch / (tag + ".jpg");
+            auto rc = run_process(thumbnail_command(file, thumb, std::min(dur / 2, 5.0), 320, 180, tool_path("ffmpeg")));
+            if (!rc || *rc != 0)
+                return make_error(Domain::media, Errc::internal, "ffmpeg could not make a thumbnail for video " + plan.id);
+        }
+        auto tr = sink.add(thumb, plan.where + " thumbnail");
+        if (!tr) return std::move(tr).error();
+        v["thumbnail"] = *tr;
+        ++report.videos;
+        progress << "video " << plan.id << " duration_s=" << dur << " ok" << std::endl;
     }
+    for (const char* k : kBuilderKeys) root.erase(k);
     root["format"] = "lasr-pack";
     root["format_version"] = kManifestFormatVersion;
     if (opt.version) root["version"] = opt.version;

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 
 extern char** environ;
 
@@ -71,7 +72,11 @@ Result<int> run_process(const std::vector<std::string>& argv, const fs::path& lo
     return status;
 }
 
-Result<Captured> run_capture(const std::vector<std::string>& argv, const fs::path& log) {
+namespace {
+
+// Runs argv, handing its stdout to `on_chunk` as it arrives.
+Result<int> run_reading(const std::vector<std::string>& argv, const fs::path& log,
+                        const std::function<void(std::string_view)>& on_chunk) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) return spawn_error(argv, errno);
     auto pid = spawn(argv, log, fds[1], fds[0]);
@@ -80,18 +85,41 @@ Result<Captured> run_capture(const std::vector<std::string>& argv, const fs::pat
         ::close(fds[0]);
         return std::move(pid).error();
     }
-    Captured out;
     char buf[4096];
     for (;;) {
         ssize_t n = ::read(fds[0], buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
-        out.output.append(buf, static_cast<size_t>(n));
+        on_chunk(std::string_view(buf, static_cast<size_t>(n)));
     }
     ::close(fds[0]);
-    out.status = wait_status(*pid);
-    if (out.status == 127) return spawn_error(argv, ENOENT);
+    int status = wait_status(*pid);
+    if (status == 127) return spawn_error(argv, ENOENT);
+    return status;
+}
+
+}  // namespace
+
+Result<Captured> run_capture(const std::vector<std::string>& argv, const fs::path& log) {
+    Captured out;
+    auto st = run_reading(argv, log, [&](std::string_view chunk) { out.output.append(chunk); });
+    if (!st) return std::move(st).error();
+    out.status = *st;
     return out;
+}
+
+Result<int> run_lines(const std::vector<std::string>& argv, const std::function<void(std::string_view)>& on_line,
+                      const fs::path& log) {
+    std::string pending;
+    auto st = run_reading(argv, log, [&](std::string_view chunk) {
+        pending.append(chunk);
+        size_t start = 0;
+        for (size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1)
+            on_line(std::string_view(pending).substr(start, nl - start));
+        pending.erase(0, start);
+    });
+    if (!pending.empty()) on_line(pending);
+    return st;
 }
 
 std::string tool_path(const std::string& name) {

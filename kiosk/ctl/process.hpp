@@ -6,6 +6,8 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,11 @@ struct Captured {
 
 // Runs argv and collects its stdout; stderr goes to `log` as above.
 Result<Captured> run_capture(const std::vector<std::string>& argv, const std::filesystem::path& log = {});
+
+// Runs argv and hands each line of its stdout to `on_line` as it comes
+// (progress reports); stderr goes to `log` as above. Returns the exit status.
+Result<int> run_lines(const std::vector<std::string>& argv, const std::function<void(std::string_view)>& on_line,
+                      const std::filesystem::path& log = {});
 
 // The program to run for `name` ("ffmpeg", "ffprobe"): $LASR_FFMPEG /
 // $LASR_FFPROBE when set (for odd installs and for tests), else the name,

@@ -16,7 +16,8 @@ size_t utf8_length(std::string_view text);
 // its own.
 std::vector<std::string> wrap_balanced(std::string_view text, size_t max_chars);
 
-// Upper-cases ASCII letters; other bytes (accented letters) are left alone.
+// Upper-/lower-cases ASCII letters; other bytes (accented letters) are left alone.
 std::string ascii_upper(std::string_view text);
+std::string ascii_lower(std::string_view text);
 
 }  // namespace lasr::ctl

@@ -82,13 +82,14 @@ TEST_F(KioskctlContent, KeygenPackVerifyAndImport) {
     make_source(tmp / "src");
     auto p = ctl({"pack", (tmp / "src").string(), "--key", (tmp / "k.key").string(), "--out", (tmp / "out").string()});
     ASSERT_EQ(p.status, 0) << p.out;
-    EXPECT_NE(p.out.find("pack ok videos=2 files=5"), std::string::npos) << p.out;  // 2 videos, 1 caption, 2 thumbnails
+    // 2 videos, 1 caption, 1 transcript made from it, 2 thumbnails
+    EXPECT_NE(p.out.find("pack ok videos=2 files=6"), std::string::npos) << p.out;
     for (auto& e : fs::directory_iterator(tmp / "out/files"))
         EXPECT_EQ(e.path().stem().string().size(), 64u) << "named by SHA-256: " << e.path();
 
     auto v = ctl({"verify", (tmp / "out").string(), "--pubkey", (tmp / "k.pub").string()});
     ASSERT_EQ(v.status, 0) << v.out;
-    EXPECT_NE(v.out.find("verify ok files=5"), std::string::npos) << v.out;
+    EXPECT_NE(v.out.find("verify ok files=6"), std::string::npos) << v.out;
     // Debian's minisign verifies what lasr-kioskctl signed.
     fs::path ml = tmp / "minisign.log";
     EXPECT_EQ(test::run({"minisign", "-V", "-p", (tmp / "k.pub").string(), "-m", (tmp / "out/manifest.json").string()}, ml),
@@ -143,7 +144,7 @@ TEST_F(KioskctlContent, PackEnforcesCaptionsAndTheCodecPolicy) {
     test::write_file(tmp / "src/pack.json", no_waiver);
     auto r = ctl({"pack", (tmp / "src").string(), "--key", (tmp / "k.key").string(), "--out", (tmp / "out").string()});
     EXPECT_EQ(r.status, 1);
-    EXPECT_NE(r.out.find("video b has no captions"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("video b (courses[0].videos[1]): has no captions"), std::string::npos) << r.out;
     test::write_file(tmp / "src/pack.json", pj);
 
     struct Bad {

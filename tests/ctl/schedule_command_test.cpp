@@ -114,7 +114,7 @@ TEST(DemoSchedules, TheDemoSourceCarriesCheckedSchedules) {
     ASSERT_FALSE(src->schedules_json.empty());
     json j = json::parse(test::read_file(LASR_DEMO_SOURCE));
     j["schedules"]["playlists"][2]["videos"].push_back("c9-v9");
-    auto bad = parse_demo_source(j.dump());
+    auto bad = parse_demo_source(j.dump(), fs::path(LASR_DEMO_SOURCE).parent_path());
     ASSERT_FALSE(bad);
     EXPECT_NE(bad.error().message.find("demo source schedules.playlists[2].videos: names no video \"c9-v9\""),
               std::string::npos)

@@ -57,6 +57,13 @@ int run(const std::vector<std::string>& argv, const fs::path& log) {
     return -1;
 }
 
+Ran run_output(const std::vector<std::string>& argv, const fs::path& log) {
+    Ran r;
+    r.status = run(argv, log);
+    r.out = read_file(log);
+    return r;
+}
+
 bool make_video(const fs::path& out, const VideoSpec& s) {
     fs::create_directories(out.parent_path());
     std::ostringstream size;

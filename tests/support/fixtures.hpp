@@ -25,6 +25,13 @@ private:
 // Runs argv (no shell), returns the exit status (-1 if it could not run,
 // 128+N when killed by signal N). Output goes to `log` when given.
 int run(const std::vector<std::string>& argv, const std::filesystem::path& log = {});
+// Runs argv with its output (stdout and stderr) in `log`, and returns the
+// exit status with that output.
+struct Ran {
+    int status = -1;
+    std::string out;
+};
+Ran run_output(const std::vector<std::string>& argv, const std::filesystem::path& log);
 // Starts argv (no shell) without waiting; stdout and stderr go to `log`
 // (appended) or /dev/null. Returns the pid, or -1.
 int spawn(const std::vector<std::string>& argv, const std::filesystem::path& log = {});
