@@ -309,6 +309,7 @@ int run_kiosk(const ShellOptions& opt) {
         po.mute = cfg.player.mute;
         po.audio = cfg.player.audio;
         po.captions_visible = cfg.player.captions;
+        po.preroll = cfg.player.preroll;
         po.caption_language = cfg.kiosk.language;
         po.caption_font_px_at_1080 = 54;
         auto created = Player::create(po, [] { glfwPostEmptyEvent(); });
