@@ -10,6 +10,7 @@
 
 #include <dlfcn.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -98,6 +99,42 @@ Status save_screenshot(const fs::path& path, int w, int h) {
 struct Clock {
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     double now() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
+};
+
+// How long each drawn frame took, from the loop waking up to the buffer
+// swap: a histogram (0.25 ms steps to 250 ms) and the worst, summed up in
+// one line at exit (ui_frame_ms_p99=, ui_frame_ms_max=). A frame over 50 ms
+// is a visible stall; each is logged at debug level with its screen.
+class FrameTimes {
+public:
+    void add(double ms, std::string_view screen) {
+        size_t bin = std::min(kBins - 1, static_cast<size_t>(std::max(0.0, ms) * 4));
+        ++bins_[bin];
+        ++count_;
+        max_ = std::max(max_, ms);
+        if (ms > 50) log::debug("ui", "slow_frame_ms=" + std::to_string(static_cast<int>(ms)) + " screen=" + std::string(screen));
+    }
+    std::string summary() const {
+        double p99 = 0;
+        uint64_t seen = 0;
+        for (size_t i = 0; i < kBins; ++i) {
+            seen += bins_[i];
+            if (seen * 100 >= count_ * 99) {
+                p99 = static_cast<double>(i + 1) / 4;
+                break;
+            }
+        }
+        char b[128];
+        std::snprintf(b, sizeof b, "ui_frame_ms_p99=%.2f ui_frame_ms_max=%.1f ui_frames=%llu", std::min(p99, max_), max_,
+                      static_cast<unsigned long long>(count_));
+        return b;
+    }
+
+private:
+    static constexpr size_t kBins = 1000;
+    std::array<uint64_t, kBins> bins_{};
+    uint64_t count_ = 0;
+    double max_ = 0;
 };
 
 // A tap injected by a script: hover, press, release over three frames, the
@@ -392,6 +429,10 @@ int run_kiosk(const ShellOptions& opt) {
             uint64_t frames_shown = 0;
             Heartbeat heartbeat;
             double screen_awake_at = 0;
+            std::future<BuiltFonts> large_fonts;  // the large-text sizes, being built
+            std::chrono::steady_clock::time_point large_asked;
+            FrameTimes frame_times;
+            double ui_built_at = -1e9;  // when the last ImGui frame was built
 
             while (!app.state().quit) {
                 double now = clock.now();
@@ -405,6 +446,7 @@ int run_kiosk(const ShellOptions& opt) {
                 if (usage_sync) timeout = std::min(timeout, usage_sync->seconds_until_due());
                 if (timeout > 0) glfwWaitEventsTimeout(timeout);
                 else glfwPollEvents();
+                const auto turn_start = std::chrono::steady_clock::now();
                 if (glfwWindowShouldClose(window)) app.dispatch({Intent::Kind::quit, ""}, clock.now());
                 now = clock.now();
 
@@ -449,7 +491,9 @@ int run_kiosk(const ShellOptions& opt) {
                 }
 
                 // Steps wait for a drawn frame: taps need to know where things are.
-                if (scripted && frames_shown > 0 && !script.done() && tap.phase == 0 && pending_screenshot.empty()) {
+                // (and for the large-text fonts, so screenshots show them).
+                if (scripted && frames_shown > 0 && !script.done() && tap.phase == 0 && pending_screenshot.empty() &&
+                    !large_fonts.valid()) {
                     auto act = script.next(app, now);
                     switch (act.kind) {
                         case ScriptRunner::Action::Kind::none: break;
@@ -517,60 +561,83 @@ int run_kiosk(const ShellOptions& opt) {
                 static bool overlay_was_visible = false;
                 if (overlay_visible != overlay_was_visible) redraw = std::max(redraw, 1);
                 overlay_was_visible = overlay_visible;
+                if (app.state().large_text && !fonts.has_large) {
+                    // The first "Aa" since start: the large sizes (~100 ms of
+                    // glyph rasterising) are built on another thread while
+                    // frames go on in the normal size, then swapped in.
+                    if (!large_fonts.valid()) {
+                        large_asked = std::chrono::steady_clock::now();
+                        large_fonts = std::async(std::launch::async, [scale] {
+                            BuiltFonts b = build_fonts(scale, true);
+                            glfwPostEmptyEvent();
+                            return b;
+                        });
+                    } else if (large_fonts.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+                        ImGui_ImplOpenGL3_DestroyFontsTexture();
+                        fonts = install_fonts(large_fonts.get());
+                        ImGui_ImplOpenGL3_CreateFontsTexture();
+                        atlas_uploaded();
+                        redraw = std::max(redraw, 2);
+                        log::info("ui", "large text fonts built_ms=" +
+                                            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                               std::chrono::steady_clock::now() - large_asked)
+                                                               .count()) +
+                                            " (off the UI thread)");
+                    }
+                }
                 int input = g_input_frames.load();
                 if (!(redraw > 0 || input > 0 || video_frame || tap.phase > 0 || !pending_screenshot.empty())) continue;
                 if (input > 0) {
                     g_input_frames.fetch_sub(1);
                     if (on_player && (io.MouseDown[0] || io.MouseClicked[0])) overlay_until = now + kOverlaySeconds;
                 }
+                // Only the video changed, with nothing of the UI moving over
+                // it (the attract loop, or the player with its controls
+                // hidden): no ImGui frame is built; the last one's draw lists
+                // go over the new video frame again. A full UI frame still
+                // runs at least once a second (alerts come and go).
+                const bool video_only = on_player && video_frame && !overlay_visible && redraw == 0 && input == 0 &&
+                                        tap.phase == 0 && pending_screenshot.empty() && now - ui_built_at < 1.0 &&
+                                        ImGui::GetDrawData() != nullptr;
                 if (redraw > 0) --redraw;
 
                 glfwGetFramebufferSize(window, &fbw, &fbh);
-                if (app.state().large_text && !fonts.has_large) {
-                    // The first "Aa" since start: build the large sizes now.
-                    const auto t0 = std::chrono::steady_clock::now();
-                    ImGui_ImplOpenGL3_DestroyFontsTexture();
-                    fonts = load_fonts(scale, true);
-                    ImGui_ImplOpenGL3_CreateFontsTexture();
-                    atlas_uploaded();
-                    log::info("ui", "large text fonts built_ms=" +
-                                        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                           std::chrono::steady_clock::now() - t0)
-                                                           .count()));
-                }
-                ImGui_ImplOpenGL3_NewFrame();
-                ImGui_ImplGlfw_NewFrame();
-                if (tap.phase > 0) {
-                    io.MousePos = tap.at;
-                    io.MouseDown[0] = tap.phase == 2;
-                    if (on_player) overlay_until = now + kOverlaySeconds;
-                    --tap.phase;
-                } else if (scripted) {
-                    io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);  // no hover left behind
-                }
-                ImGui::NewFrame();
-                if (app.state().screen == Screen::admin && now - admin_at >= 1.0) {
-                    if (usage_sync) app.upload_state().paused = usage_sync->state().paused;
-                    admin_status = app.admin_status();
-                    admin_at = now;
-                }
-                time_t wall = time(nullptr);
-                struct tm local {};
-                localtime_r(&wall, &local);
-                const Fonts& f = app.state().large_text ? fonts.large : fonts.normal;
-                ViewContext ctx{f,
-                                palette(app.state().high_contrast),
-                                scale,
-                                static_cast<float>(fbw),
-                                static_cast<float>(fbh),
-                                overlay_visible,
-                                now,
-                                (local.tm_wday + 6) % 7,
-                                local.tm_hour * 60 + local.tm_min,
-                                &admin_status};
                 FrameOutput out;
-                draw_screen(app, ctx, out);
-                ImGui::Render();
+                if (!video_only) {
+                    ImGui_ImplOpenGL3_NewFrame();
+                    ImGui_ImplGlfw_NewFrame();
+                    if (tap.phase > 0) {
+                        io.MousePos = tap.at;
+                        io.MouseDown[0] = tap.phase == 2;
+                        if (on_player) overlay_until = now + kOverlaySeconds;
+                        --tap.phase;
+                    } else if (scripted) {
+                        io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);  // no hover left behind
+                    }
+                    ImGui::NewFrame();
+                    if (app.state().screen == Screen::admin && now - admin_at >= 1.0) {
+                        if (usage_sync) app.upload_state().paused = usage_sync->state().paused;
+                        admin_status = app.admin_status();
+                        admin_at = now;
+                    }
+                    time_t wall = time(nullptr);
+                    struct tm local {};
+                    localtime_r(&wall, &local);
+                    const Fonts& f = app.state().large_text ? fonts.large : fonts.normal;
+                    ViewContext ctx{f,
+                                    palette(app.state().high_contrast),
+                                    scale,
+                                    static_cast<float>(fbw),
+                                    static_cast<float>(fbh),
+                                    overlay_visible,
+                                    now,
+                                    (local.tm_wday + 6) % 7,
+                                    local.tm_hour * 60 + local.tm_min,
+                                    &admin_status};
+                    draw_screen(app, ctx, out);
+                    ImGui::Render();
+                    ui_built_at = now;
+                }
 
                 glViewport(0, 0, fbw, fbh);
                 if (on_player) {
@@ -589,6 +656,8 @@ int run_kiosk(const ShellOptions& opt) {
                 glfwSwapBuffers(window);
                 ++frames_shown;
                 player->report_swap();
+                frame_times.add(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - turn_start).count(),
+                                to_string(app.state().screen));
                 if (on_player && video_frame) heartbeat.frame_drawn(clock.now());
                 // The first frame is on screen before mpv reports playback
                 // started (it shows it while the rest of the pipeline warms up).
@@ -600,12 +669,14 @@ int run_kiosk(const ShellOptions& opt) {
                     phase("first_frame");
                     log::info("ui", "startup_ms" + phases);
                 }
-                targets = std::move(out.targets);
+                if (!video_only) targets = std::move(out.targets);
                 for (const Intent& in : out.intents) app.dispatch(in, clock.now());
                 if (!out.intents.empty()) redraw = std::max(redraw, 2);
             }
             exit_code = exit_code != 0 ? exit_code : app.state().exit_code;
             log::info("ui", "exit code=" + std::to_string(exit_code) + " frames=" + std::to_string(frames_shown));
+            log::info("ui", frame_times.summary());
+            if (large_fonts.valid()) IM_DELETE(large_fonts.get().atlas);  // built, never shown
         }
         // The player (and its render context) goes before the GL context.
     }
