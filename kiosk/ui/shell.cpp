@@ -120,7 +120,7 @@ public:
         for (size_t i = 0; i < kBins; ++i) {
             seen += bins_[i];
             if (seen * 100 >= count_ * 99) {
-                p99 = static_cast<double>(i + 1) / 4;
+                p99 = i + 1 == kBins ? max_ : static_cast<double>(i + 1) / 4;
                 break;
             }
         }
@@ -414,7 +414,12 @@ int run_kiosk(const ShellOptions& opt) {
                     app.dispatch({Intent::Kind::quit, ""}, clock.now());
                 }
             }
-            init_ui();
+            // On a video screen the first video frame goes up before ImGui is
+            // set up (fonts, its GL objects): that is plain mpv's work, and
+            // the UI follows right after it (or after 1.5 s at most).
+            const bool video_first = app.state().screen == Screen::player || app.state().screen == Screen::attract;
+            if (!video_first) init_ui();
+            const double video_first_until = clock.now() + 1.5;
 
             InjectedTap tap;
             std::map<std::string, Rect> targets;
@@ -492,8 +497,8 @@ int run_kiosk(const ShellOptions& opt) {
 
                 // Steps wait for a drawn frame: taps need to know where things are.
                 // (and for the large-text fonts, so screenshots show them).
-                if (scripted && frames_shown > 0 && !script.done() && tap.phase == 0 && pending_screenshot.empty() &&
-                    !large_fonts.valid()) {
+                if (scripted && frames_shown > 0 && ui_built_at >= 0 && !script.done() && tap.phase == 0 &&
+                    pending_screenshot.empty() && !large_fonts.valid()) {
                     auto act = script.next(app, now);
                     switch (act.kind) {
                         case ScriptRunner::Action::Kind::none: break;
@@ -596,9 +601,13 @@ int run_kiosk(const ShellOptions& opt) {
                 // hidden): no ImGui frame is built; the last one's draw lists
                 // go over the new video frame again. A full UI frame still
                 // runs at least once a second (alerts come and go).
-                const bool video_only = on_player && video_frame && !overlay_visible && redraw == 0 && input == 0 &&
-                                        tap.phase == 0 && pending_screenshot.empty() && now - ui_built_at < 1.0 &&
-                                        ImGui::GetDrawData() != nullptr;
+                // With the controls up, their frame is rebuilt five times a
+                // second (the seek bar and clock), not for every video frame.
+                if (!ui_ready && (!on_player || now > video_first_until)) init_ui();
+                const bool video_only =
+                    !ui_ready || (on_player && video_frame && redraw == 0 && input == 0 && tap.phase == 0 &&
+                                  pending_screenshot.empty() && now - ui_built_at < (overlay_visible ? 0.2 : 1.0) &&
+                                  ImGui::GetDrawData() != nullptr);
                 if (redraw > 0) --redraw;
 
                 glfwGetFramebufferSize(window, &fbw, &fbh);
@@ -647,7 +656,7 @@ int run_kiosk(const ShellOptions& opt) {
                     glClearColor(bg.x, bg.y, bg.z, 1);
                     glClear(GL_COLOR_BUFFER_BIT);
                 }
-                ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+                if (ui_ready && ImGui::GetDrawData()) ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
                 if (!pending_screenshot.empty()) {
                     if (auto st = save_screenshot(opt.screenshot_dir / (pending_screenshot + ".png"), fbw, fbh); !st)
                         log::error(st.error());
@@ -667,7 +676,9 @@ int run_kiosk(const ShellOptions& opt) {
                     std::snprintf(b, sizeof b, "first_frame_ms=%.0f", log::ms_since_process_start());
                     log::info("ui", b);
                     phase("first_frame");
+                    init_ui();
                     log::info("ui", "startup_ms" + phases);
+                    redraw = std::max(redraw, 1);
                 }
                 if (!video_only) targets = std::move(out.targets);
                 for (const Intent& in : out.intents) app.dispatch(in, clock.now());
