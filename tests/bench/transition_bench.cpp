@@ -194,9 +194,16 @@ void print(const char* suffix, Figures f) {
     std::printf("transition_repeated_frames%s %d frames (intervals A's last frame was held beyond its own, summed)\n",
                 suffix, f.held);
     std::sort(f.steps_ms.begin(), f.steps_ms.end());
-    if (!f.steps_ms.empty())
+    if (!f.steps_ms.empty()) {
+        double step = f.steps_ms[f.steps_ms.size() / 2];
         std::printf("transition_frame_interval_ms_median%s %.1f ms (between new frames within a clip: what the renderer keeps up with)\n",
-                    suffix, f.steps_ms[f.steps_ms.size() / 2]);
+                    suffix, step);
+        // The same gaps in the renderer's own steps: on a machine that
+        // cannot draw every frame, a seamless change is still one step.
+        if (!f.gaps_ms.empty())
+            std::printf("transition_gap_steps%s %.2f drawn-frame steps (worst; median %.2f)\n", suffix,
+                        f.gaps_ms.back() / step, f.gaps_ms[f.gaps_ms.size() / 2] / step);
+    }
     std::printf("transition_black_frames%s %d frames\n", suffix, f.black);
     std::printf("transition_rss_mb%s %.0f MB (largest resident size at a transition)\n", suffix, f.rss_mb);
     std::printf("transition_max_open_decoders%s %llu files\n", suffix,
