@@ -51,7 +51,7 @@ demo: demo-pack
 
 # Every benchmark prints "name value unit" lines (and ratios against peers
 # such as plain mpv, sha256sum or curl, run in the same session).
-bench: build
+bench: demo-pack
 	@cmake --build --preset $(PRESET) --target run-bench
 
 # The Debian package (CPack, deploy/CMakeLists.txt) in build/, checked by

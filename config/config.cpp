@@ -231,6 +231,7 @@ Result<Config> from_table(const toml::table& root, const std::string& origin) {
         LASR_TRY(r.get("mute", c.player.mute));
         LASR_TRY(r.get("audio", c.player.audio));
         LASR_TRY(r.get("captions", c.player.captions));
+        LASR_TRY(r.get("preroll", c.player.preroll));
         LASR_TRY(r.finish());
         static const std::set<std::string> hw = {"no", "auto", "auto-safe", "auto-copy", "drm", "drm-copy",
                                                  "vaapi", "vaapi-copy", "v4l2m2m", "v4l2m2m-copy"};

@@ -38,6 +38,7 @@ struct PlayerSettings {
     bool mute = false;
     bool audio = true;                // false: ao=null (no sound device)
     bool captions = true;             // captions on by default
+    bool preroll = true;              // open the next video ahead in a second decoder (seamless changes)
 };
 
 struct ContentSettings {

@@ -41,7 +41,7 @@ void MemoryResumeStore::forget(const std::string& tag) { positions_.erase(tag); 
 
 namespace {
 
-enum ObserveId : uint64_t { kTimePos = 1, kDuration, kPause, kTrackList, kSubText };
+enum ObserveId : uint64_t { kTimePos = 1, kDuration, kPause, kTrackList, kSubText, kEofReached };
 
 // A resume position is worth using when it skips something and leaves
 // something to watch.
@@ -103,7 +103,28 @@ const mpv_node* map_get(const mpv_node& map, const char* key) {
 
 }  // namespace
 
-struct Player::Impl {
+// One libmpv core with its own render context: plays the current item
+// (and, without preroll, the items queued after it in mpv's playlist).
+// With preroll the Player keeps two: the one on screen and the next item,
+// opened and paused on its first frame.
+struct MpvDeck {
+    using Wakeup = Player::Wakeup;
+    ~MpvDeck();
+    static Result<std::unique_ptr<MpvDeck>> create(const PlayerOptions& options, Wakeup wakeup,
+                                                std::shared_ptr<ResumeStore> resume, bool keep_open);
+    Status load(const MediaItem& item, bool start_paused);
+    // After the current item (and those queued before it), in mpv's playlist.
+    Status queue(const MediaItem& item) { return send_load(make_entry(item), "append-play"); }
+    void play_now();
+    void discard();
+    bool finished() const;
+    std::vector<PlayerEvent> wait(double timeout_s);
+    Status attach_renderer(Player::GetProcAddress gpa, void* ctx);
+    bool frame_pending();
+    Status render(int fbo, int width, int height);
+    void report_swap();
+    void detach_renderer();
+
     // An item in mpv's playlist. mpv names it (its playlist entry id) in the
     // reply to our loadfile; that reply always comes before the item starts.
     struct Entry {
@@ -153,14 +174,15 @@ struct Player::Impl {
     double last_progress = 0;      // when the position last moved (or loading began)
     double last_resume_save = 0;
     int render_errors_in_row = 0;
+    bool file_open = false;     // a file is loaded (its demuxer and decoders live)
     PlayerStats stats;
 
     static void on_wakeup(void* self) {
-        auto* impl = static_cast<Impl*>(self);
+        auto* impl = static_cast<MpvDeck*>(self);
         if (impl->wakeup) impl->wakeup();
     }
     static void on_render_update(void* self) {
-        auto* impl = static_cast<Impl*>(self);
+        auto* impl = static_cast<MpvDeck*>(self);
         impl->render_update.store(true);
         if (impl->wakeup) impl->wakeup();
     }
@@ -424,6 +446,7 @@ struct Player::Impl {
                 if (e.reply_userdata >= 100) handle_reply(e, out);
                 break;
             case MPV_EVENT_START_FILE:
+                file_open = true;
                 handle_start(static_cast<mpv_event_start_file*>(e.data)->playlist_entry_id);
                 break;
             case MPV_EVENT_FILE_LOADED:
@@ -441,6 +464,7 @@ struct Player::Impl {
                 }
                 break;
             case MPV_EVENT_END_FILE:
+                file_open = false;
                 handle_end(*static_cast<mpv_event_end_file*>(e.data), out);
                 break;
             case MPV_EVENT_PROPERTY_CHANGE: {
@@ -460,6 +484,16 @@ struct Player::Impl {
                     else if (state == PlayerState::paused && !paused) state = PlayerState::playing;
                 } else if (p->format == MPV_FORMAT_NODE && e.reply_userdata == kTrackList) {
                     handle_track_list(*static_cast<mpv_node*>(p->data));
+                } else if (p->format == MPV_FORMAT_FLAG && e.reply_userdata == kEofReached) {
+                    // keep-open: the item ends here but stays open, its last
+                    // frame on screen, until the next one takes over.
+                    if (*static_cast<int*>(p->data) != 0 && playing_current()) {
+                        mpv_event_end_file end{};
+                        end.reason = MPV_END_FILE_REASON_EOF;
+                        end.playlist_entry_id = current_id;
+                        handle_end(end, out);
+                        swallow.insert(end.playlist_entry_id);  // its real end comes with the next load or stop
+                    }
                 } else if (e.reply_userdata == kSubText) {
                     caption_text = p->format == MPV_FORMAT_STRING ? *static_cast<char**>(p->data) : "";
                 }
@@ -560,26 +594,25 @@ struct Player::Impl {
     }
 };
 
-Player::Player(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Player::~Player() {
-    if (!impl_) return;
+// MpvDeck: creation, commands and rendering.
+
+MpvDeck::~MpvDeck() {
     detach_renderer();
-    if (impl_->mpv) mpv_terminate_destroy(impl_->mpv);
+    if (mpv) mpv_terminate_destroy(mpv);
 }
 
-Result<std::unique_ptr<Player>> Player::create(const PlayerOptions& o, Wakeup wakeup) {
-    // mpv refuses to start unless numbers are formatted the C way.
-    std::setlocale(LC_NUMERIC, "C");
-    auto impl = std::make_unique<Impl>();
-    impl->options = o;
-    impl->wakeup = std::move(wakeup);
-    impl->captions_visible = o.captions_visible;
-    impl->caption_language = o.caption_language;
-    impl->resume = o.resume_store ? o.resume_store : std::make_shared<MemoryResumeStore>();
-    impl->mpv = mpv_create();
-    if (!impl->mpv) return make_error(Domain::media, Errc::unavailable, "libmpv could not be created");
-    mpv_handle* h = impl->mpv;
+Result<std::unique_ptr<MpvDeck>> MpvDeck::create(const PlayerOptions& o, Wakeup wake, std::shared_ptr<ResumeStore> store,
+                                           bool keep_open) {
+    auto d = std::make_unique<MpvDeck>();
+    d->options = o;
+    d->wakeup = std::move(wake);
+    d->captions_visible = o.captions_visible;
+    d->caption_language = o.caption_language;
+    d->resume = std::move(store);
+    d->mpv = mpv_create();
+    if (!d->mpv) return make_error(Domain::media, Errc::unavailable, "libmpv could not be created");
+    mpv_handle* h = d->mpv;
 
     std::string slang = o.caption_language;
     for (const auto& l : o.caption_fallback) slang += "," + l;
@@ -587,7 +620,9 @@ Result<std::unique_ptr<Player>> Player::create(const PlayerOptions& o, Wakeup wa
         {"config", "no"},
         {"terminal", "no"},
         {"idle", "yes"},
-        {"keep-open", "no"},
+        // With preroll an item that ends stays open on its last frame
+        // until the next one (already open in the other deck) takes over.
+        {"keep-open", keep_open ? "yes" : "no"},
         // No Lua: mpv's built-in scripts (on-screen controller, youtube-dl
         // hook, stats, console, auto profiles) each start a Lua state and a
         // thread; the kiosk uses none of them. Saves start-up time and memory.
@@ -658,112 +693,78 @@ Result<std::unique_ptr<Player>> Player::create(const PlayerOptions& o, Wakeup wa
     mpv_observe_property(h, kPause, "pause", MPV_FORMAT_FLAG);
     mpv_observe_property(h, kTrackList, "track-list", MPV_FORMAT_NODE);
     mpv_observe_property(h, kSubText, "sub-text", MPV_FORMAT_STRING);
+    if (keep_open) mpv_observe_property(h, kEofReached, "eof-reached", MPV_FORMAT_FLAG);
     if (int rc = mpv_initialize(h); rc < 0) return mpv_failure("mpv_initialize", rc);
     {
         // What libmpv itself now holds for the settings that come from the
         // config (read back, not echoed): the log shows what really applies.
         std::string applied;
-        for (const char* name : {"hwdec", "volume", "mute", "ao", "sub-visibility", "slang"}) {
+        for (const char* name : {"hwdec", "volume", "mute", "ao", "sub-visibility", "slang", "keep-open"}) {
             char* v = mpv_get_property_string(h, name);
             applied += std::string(" ") + name + "=" + (v ? v : "?");
             mpv_free(v);
         }
         log::info("media", "player" + applied);
     }
-    mpv_set_wakeup_callback(h, &Impl::on_wakeup, impl.get());
-    return std::unique_ptr<Player>(new Player(std::move(impl)));
+    mpv_set_wakeup_callback(h, &MpvDeck::on_wakeup, d.get());
+    return Result<std::unique_ptr<MpvDeck>>(std::move(d));
 }
 
-Status Player::load(const MediaItem& item) {
-    if (item.path.empty()) return make_error(Domain::media, Errc::invalid_argument, "nothing to play: empty path");
-    impl_->drop_upcoming();
-    LASR_TRY(impl_->send_load(impl_->make_entry(item), "replace"));
-    ++impl_->stats.loads;
-    impl_->set_flag_async("pause", false);
-    impl_->state = PlayerState::loading;
-    impl_->last_progress = now_s();
+// Starts an item now, replacing whatever the deck plays. Paused: opened
+// and shown on its first frame, then held (a preroll).
+Status MpvDeck::load(const MediaItem& item, bool start_paused) {
+    drop_upcoming();
+    if (start_paused) {
+        set_flag_async("pause", true);  // before the loadfile: mpv runs requests in order
+        paused = true;
+    }
+    LASR_TRY(send_load(make_entry(item), "replace"));
+    if (!start_paused) set_flag_async("pause", false);
+    state = PlayerState::loading;
+    last_progress = now_s();
     return {};
 }
 
-Status Player::queue(const MediaItem& item) {
-    if (item.path.empty()) return make_error(Domain::media, Errc::invalid_argument, "nothing to queue: empty path");
-    return impl_->send_load(impl_->make_entry(item), "append-play");
+// A prerolled item goes on screen: it runs from its first frame.
+void MpvDeck::play_now() {
+    set_flag_async("pause", false);
+    paused = false;
+    if (state == PlayerState::paused) state = PlayerState::playing;
+    last_progress = now_s();
 }
 
-size_t Player::queued() const { return impl_->upcoming.size(); }
-
-bool Player::is_queued(const std::string& tag) const {
-    return std::any_of(impl_->upcoming.begin(), impl_->upcoming.end(),
-                       [&](const auto& e) { return e.item.tag == tag; });
+// Stops the deck's item, quietly: its end is no event (it was reported,
+// or it was never announced). Frees its demuxer and decoders.
+void MpvDeck::discard() {
+    drop_upcoming();
+    if (playing_current()) swallow.insert(current_id);
+    current_id = -1;
+    started = false;
+    command_async({"stop"});
+    state = PlayerState::idle;
 }
 
-void Player::stop() {
-    impl_->drop_upcoming();
-    impl_->command_async({"stop"});
+bool MpvDeck::finished() const {
+    return upcoming.empty() &&
+           (state == PlayerState::idle || state == PlayerState::ended || state == PlayerState::failed);
 }
 
-void Player::set_paused(bool p) { impl_->set_flag_async("pause", p); }
-
-void Player::seek_to(double seconds) {
-    std::string s = fmt_s(std::max(0.0, seconds));
-    impl_->last_progress = now_s();
-    impl_->command_async({"seek", s.c_str(), "absolute"});
-}
-
-void Player::set_captions_visible(bool visible) {
-    impl_->captions_visible = visible;
-    impl_->set_flag_async("sub-visibility", visible);
-}
-
-void Player::set_muted(bool muted) { impl_->set_flag_async("mute", muted); }
-
-void Player::set_caption_margin(double fraction) {
-    // sub-margin-y counts pixels of a 720-line frame.
-    impl_->set_int_async("sub-margin-y", static_cast<int64_t>(std::clamp(fraction, 0.0, 0.5) * 720));
-}
-
-void Player::set_caption_language(const std::string& language) {
-    impl_->caption_language = language;
-    impl_->select_caption();
-}
-
-void Player::set_volume(int volume) {
-    double v = std::clamp(volume, 0, 100);
-    mpv_set_property_async(impl_->mpv, 0, "volume", MPV_FORMAT_DOUBLE, &v);
-}
-
-
-std::vector<PlayerEvent> Player::poll() { return wait(0); }
-
-std::vector<PlayerEvent> Player::wait(double timeout_s) {
-    std::vector<PlayerEvent> out = std::move(impl_->out_of_band);
-    impl_->out_of_band.clear();
+std::vector<PlayerEvent> MpvDeck::wait(double timeout_s) {
+    std::vector<PlayerEvent> out = std::move(out_of_band);
+    out_of_band.clear();
     double timeout = out.empty() ? timeout_s : 0;
     for (;;) {
-        mpv_event* e = mpv_wait_event(impl_->mpv, timeout);
+        mpv_event* e = mpv_wait_event(mpv, timeout);
         if (e->event_id == MPV_EVENT_NONE) break;
-        impl_->handle(*e, out);
+        handle(*e, out);
         timeout = 0;
     }
-    impl_->watchdog(out);
+    watchdog(out);
     return out;
 }
 
-PlayerState Player::state() const { return impl_->state; }
-double Player::position_s() const { return impl_->position; }
-double Player::duration_s() const { return impl_->expected_duration(); }
-bool Player::paused() const { return impl_->paused; }
-bool Player::captions_visible() const { return impl_->captions_visible; }
-const std::string& Player::current_tag() const { return impl_->current.item.tag; }
-const std::string& Player::caption_language() const { return impl_->shown_caption; }
-const std::string& Player::caption_text() const { return impl_->caption_text; }
-const PlayerStats& Player::stats() const { return impl_->stats; }
-bool Player::responsive() const { return impl_->responsive(); }
-
-Status Player::attach_renderer(GetProcAddress gpa, void* ctx) {
-    if (impl_->options.headless)
-        return make_error(Domain::media, Errc::invalid_argument, "a headless player has no renderer");
-    if (impl_->render_ctx) return {};
+Status MpvDeck::attach_renderer(Player::GetProcAddress gpa, void* ctx) {
+    if (render_ctx) return {};
     mpv_opengl_init_params gl{gpa, ctx};
     int advanced = 0;
     mpv_render_param params[] = {
@@ -772,37 +773,36 @@ Status Player::attach_renderer(GetProcAddress gpa, void* ctx) {
         {MPV_RENDER_PARAM_ADVANCED_CONTROL, &advanced},
         {MPV_RENDER_PARAM_INVALID, nullptr},
     };
-    int rc = gpa ? mpv_render_context_create(&impl_->render_ctx, impl_->mpv, params) : MPV_ERROR_INVALID_PARAMETER;
+    int rc = gpa ? mpv_render_context_create(&render_ctx, mpv, params) : MPV_ERROR_INVALID_PARAMETER;
     if (rc < 0) {
-        impl_->render_ctx = nullptr;
+        render_ctx = nullptr;
         return make_error(Domain::media, Errc::unavailable,
                           std::string("cannot draw video with this OpenGL context (mpv_render_context_create: ") +
                               mpv_error_string(rc) + ")");
     }
-    impl_->gl_get_error = reinterpret_cast<Impl::GlGetError>(gpa(ctx, "glGetError"));
-    mpv_render_context_set_update_callback(impl_->render_ctx, &Impl::on_render_update, impl_.get());
+    gl_get_error = reinterpret_cast<GlGetError>(gpa(ctx, "glGetError"));
+    mpv_render_context_set_update_callback(render_ctx, &MpvDeck::on_render_update, this);
     return {};
 }
 
-bool Player::frame_pending() {
-    if (!impl_->render_ctx || !impl_->render_update.exchange(false)) return false;
-    if ((mpv_render_context_update(impl_->render_ctx) & MPV_RENDER_UPDATE_FRAME) == 0) return false;
+bool MpvDeck::frame_pending() {
+    if (!render_ctx || !render_update.exchange(false)) return false;
+    if ((mpv_render_context_update(render_ctx) & MPV_RENDER_UPDATE_FRAME) == 0) return false;
     // Only a queued frame is worth drawing: mpv also asks for redraws with
     // nothing new to show (the caller redraws by itself when its window
     // needs it). A change of picture size between two items still costs one
     // empty (black) frame: mpv's renderer reconfigures and queues one.
     mpv_render_frame_info info{};
     mpv_render_param p{MPV_RENDER_PARAM_NEXT_FRAME_INFO, &info};
-    if (mpv_render_context_get_info(impl_->render_ctx, p) < 0) return true;
+    if (mpv_render_context_get_info(render_ctx, p) < 0) return true;
     return (info.flags & MPV_RENDER_FRAME_INFO_PRESENT) != 0;
 }
 
-Status Player::render(int fbo, int width, int height) {
-    Impl& m = *impl_;
-    if (!m.render_ctx) return {};
+Status MpvDeck::render(int fbo, int width, int height) {
+    if (!render_ctx) return {};
     // Errors left by other drawing are not the video's.
-    if (m.gl_get_error)
-        for (int i = 0; i < 8 && m.gl_get_error() != 0; ++i) {
+    if (gl_get_error)
+        for (int i = 0; i < 8 && gl_get_error() != 0; ++i) {
         }
     mpv_opengl_fbo target{fbo, width, height, 0};
     int flip = 1;
@@ -811,45 +811,434 @@ Status Player::render(int fbo, int width, int height) {
         {MPV_RENDER_PARAM_FLIP_Y, &flip},
         {MPV_RENDER_PARAM_INVALID, nullptr},
     };
-    int rc = mpv_render_context_render(m.render_ctx, params);
+    int rc = mpv_render_context_render(render_ctx, params);
     unsigned gl_error = 0;
-    if (m.gl_get_error)
+    if (gl_get_error)
         for (int i = 0; i < 8; ++i) {
-            unsigned e = m.gl_get_error();
+            unsigned e = gl_get_error();
             if (e == 0) break;
             if (gl_error == 0) gl_error = e;
         }
-    ++m.stats.frames_rendered;
+    ++stats.frames_rendered;
     if (rc >= 0 && gl_error == 0) {
-        m.render_errors_in_row = 0;
+        render_errors_in_row = 0;
         return {};
     }
-    ++m.stats.render_errors;
+    ++stats.render_errors;
     char code[16];
     std::snprintf(code, sizeof code, "0x%04x", gl_error);
     std::string why = rc < 0 ? std::string("mpv_render_context_render: ") + mpv_error_string(rc)
                              : std::string("OpenGL error ") + gl_error_name(gl_error) + " (" + code + ")";
     Error err = make_error(Domain::media, Errc::internal,
-                           why + " while drawing " + (m.playing_current() ? m.current.item.path : "video") + " into framebuffer " +
-                               std::to_string(fbo) + " (" + std::to_string(width) + "x" + std::to_string(height) + ")");
-    if (++m.render_errors_in_row == kRenderErrorLimit && m.playing_current()) {
-        m.fail_current(err, m.out_of_band);
-        if (m.wakeup) m.wakeup();
-    } else if (m.render_errors_in_row == 1) {
+                           why + " while drawing " + (playing_current() ? current.item.path : "video") +
+                               " into framebuffer " + std::to_string(fbo) + " (" + std::to_string(width) + "x" +
+                               std::to_string(height) + ")");
+    if (++render_errors_in_row == kRenderErrorLimit && playing_current()) {
+        fail_current(err, out_of_band);
+        if (wakeup) wakeup();
+    } else if (render_errors_in_row == 1) {
         log::warn("media", err.describe());
     }
     return err;
 }
 
-void Player::report_swap() {
-    if (impl_->render_ctx) mpv_render_context_report_swap(impl_->render_ctx);
+void MpvDeck::report_swap() {
+    if (render_ctx) mpv_render_context_report_swap(render_ctx);
 }
 
-void Player::detach_renderer() {
-    if (impl_->render_ctx) {
-        mpv_render_context_free(impl_->render_ctx);
-        impl_->render_ctx = nullptr;
+void MpvDeck::detach_renderer() {
+    if (render_ctx) {
+        mpv_render_context_free(render_ctx);
+        render_ctx = nullptr;
     }
+}
+
+// ---------------------------------------------------------------------------
+// The Player: one deck, or two with preroll.
+//
+// Preroll: items queued behind the current one wait in `waiting`. Once the
+// current item has played kPrerollAfterS and has at most kPrerollLeadS
+// left, the first waiting item is loaded paused into the other deck (the
+// standby), which decodes its first frame and holds it. The current item's
+// deck keeps its last frame on screen when it ends (keep-open); at that
+// end the standby is unpaused and drawn from then on, so the frame after
+// A's last is B's first, and A's deck is stopped, releasing its decoder.
+// The standby's events (its start, or its failure) are held back and
+// reported right after the current item's end, in playlist order.
+// Audio cannot overlap: B's starts when A's has ended.
+// ---------------------------------------------------------------------------
+
+namespace {
+constexpr double kPrerollAfterS = 0.25;  // the current item gets going first
+constexpr double kPrerollLeadS = 4.0;    // opening the next takes well under this
+}  // namespace
+
+struct Player::Impl {
+    PlayerOptions options;
+    Wakeup wakeup;
+    std::shared_ptr<ResumeStore> resume;
+    std::unique_ptr<MpvDeck> decks[2];
+    int active = 0;
+    bool standby_failed_to_start = false;  // the second core could not be made: no preroll
+
+    std::deque<MediaItem> waiting;  // queued, not prerolled yet (preroll only)
+    bool standby_busy = false;      // the standby deck holds the next item
+    bool standby_ready = false;     // ... on its first frame
+    std::string standby_tag;
+    std::vector<PlayerEvent> held;  // the standby's events, released after the current item's end
+    bool swapped = false;           // a swap since the last frame_pending()
+    bool standby_frame = false;     // the standby's first frame is to be drawn (covered) in the next render()
+
+    // Settings that a deck made later must pick up.
+    int volume;
+    bool muted;
+    bool captions_visible;
+    std::string caption_language;
+    std::optional<double> caption_margin;
+
+    GetProcAddress gpa = nullptr;
+    void* gl_ctx = nullptr;
+    bool renderer = false;
+
+    PlayerStats stats;  // the Player's own counters; stats() adds the decks'
+    PlayerStats view;   // what stats() returns
+
+    MpvDeck& cur() { return *decks[active]; }
+    const MpvDeck& cur() const { return *decks[active]; }
+    MpvDeck* standby() { return decks[1 - active].get(); }
+    template <class F>
+    void each(F f) {
+        for (auto& d : decks)
+            if (d) f(*d);
+    }
+
+    MpvDeck* ensure_standby() {
+        int other = 1 - active;
+        if (decks[other]) return decks[other].get();
+        if (standby_failed_to_start) return nullptr;
+        PlayerOptions o = options;
+        o.volume = volume;
+        o.mute = muted;
+        o.captions_visible = captions_visible;
+        o.caption_language = caption_language;
+        auto made = MpvDeck::create(o, wakeup, resume, true);
+        if (made && renderer) {
+            if (auto st = (*made)->attach_renderer(gpa, gl_ctx); !st) made = std::move(st).error();
+        }
+        if (!made) {
+            log::warn("media", "no preroll (a second libmpv core could not be made: " + made.error().describe() +
+                                   "); items follow each other as mpv opens them");
+            standby_failed_to_start = true;
+            return nullptr;
+        }
+        decks[other] = std::move(*made);
+        if (caption_margin) decks[other]->set_int_async("sub-margin-y", static_cast<int64_t>(*caption_margin * 720));
+        return decks[other].get();
+    }
+
+    void drop_standby() {
+        if (standby_busy) standby()->discard();
+        standby_busy = standby_ready = false;
+        standby_tag.clear();
+        held.clear();
+    }
+
+    // Starts an item in the current deck at once (nothing prerolled).
+    Status start_now(const MediaItem& item) { return cur().load(item, false); }
+
+    void maybe_preroll() {
+        if (!options.preroll || standby_busy || waiting.empty()) return;
+        const MpvDeck& c = cur();
+        if (!c.playing_current() || !c.started || c.position - c.current.start_s < kPrerollAfterS) return;
+        double d = c.expected_duration();
+        if (d > 0 && d - c.position > kPrerollLeadS) return;
+        MpvDeck* s = ensure_standby();
+        if (!s) return;
+        MediaItem next = std::move(waiting.front());
+        waiting.pop_front();
+        if (auto st = s->load(next, true); !st) {
+            ++stats.items_failed;
+            held.push_back(PlayerEvent{PlayerEvent::Kind::failed, next.tag, 0, st.error()});
+            return;
+        }
+        standby_busy = true;
+        standby_ready = false;
+        standby_tag = next.tag;
+        log::debug("media", "preroll " + next.path);
+    }
+
+    void swap(std::vector<PlayerEvent>& out) {
+        MpvDeck& next = *standby();
+        next.play_now();
+        for (auto& ev : held) out.push_back(std::move(ev));
+        held.clear();
+        int old = active;
+        active = 1 - active;
+        decks[old]->discard();  // its decoder goes now; at most two ever live
+        standby_busy = standby_ready = false;
+        standby_tag.clear();
+        swapped = true;
+        ++stats.preroll_swaps;
+        if (wakeup) wakeup();
+    }
+
+    std::vector<PlayerEvent> step(double timeout_s) {
+        std::vector<PlayerEvent> out = cur().wait(timeout_s);
+        if (!options.preroll) {
+            stats.max_open_decoders = std::max<uint64_t>(stats.max_open_decoders, cur().file_open ? 1 : 0);
+            return out;
+        }
+        if (MpvDeck* s = standby()) {
+            for (auto& ev : s->wait(0)) {
+                if (!standby_busy) continue;  // (a discarded item's: none are expected)
+                if (ev.kind == PlayerEvent::Kind::started) standby_ready = true;
+                else standby_busy = standby_ready = false;  // failed (or ended at once)
+                held.push_back(std::move(ev));
+            }
+        }
+        if (cur().finished()) {
+            if (standby_busy && standby_ready && renderer && cur().render_update.load()) {
+                // The current item's last frame is waiting to be drawn:
+                // it is, and the swap follows on the next turn.
+                if (wakeup) wakeup();
+            } else if (standby_busy && standby_ready) {
+                swap(out);
+            } else if (!standby_busy) {
+                // Nothing prerolled (it failed, or came too late): what is
+                // held goes out, and the next item opens in this deck.
+                for (auto& ev : held) out.push_back(std::move(ev));
+                held.clear();
+                while (!waiting.empty()) {
+                    MediaItem next = std::move(waiting.front());
+                    waiting.pop_front();
+                    auto st = start_now(next);
+                    if (st) break;
+                    ++stats.items_failed;
+                    out.push_back(PlayerEvent{PlayerEvent::Kind::failed, next.tag, 0, st.error()});
+                }
+            }
+            // else: the standby is still opening; the last frame stays.
+        }
+        maybe_preroll();
+        int live = 0;
+        each([&](MpvDeck& d) { live += d.file_open ? 1 : 0; });
+        stats.max_open_decoders = std::max<uint64_t>(stats.max_open_decoders, static_cast<uint64_t>(live));
+        return out;
+    }
+};
+
+Player::Player(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Player::~Player() {
+    if (!impl_) return;
+    detach_renderer();
+}
+
+Result<std::unique_ptr<Player>> Player::create(const PlayerOptions& o, Wakeup wakeup) {
+    // mpv refuses to start unless numbers are formatted the C way.
+    std::setlocale(LC_NUMERIC, "C");
+    auto impl = std::make_unique<Impl>();
+    impl->options = o;
+    impl->wakeup = std::move(wakeup);
+    impl->resume = o.resume_store ? o.resume_store : std::make_shared<MemoryResumeStore>();
+    impl->volume = o.volume;
+    impl->muted = o.mute;
+    impl->captions_visible = o.captions_visible;
+    impl->caption_language = o.caption_language;
+    // The second deck is made when it is first needed: nothing of it is on
+    // the way to the first frame.
+    auto deck = MpvDeck::create(o, impl->wakeup, impl->resume, o.preroll);
+    if (!deck) return std::move(deck).error();
+    impl->decks[0] = std::move(*deck);
+    return std::unique_ptr<Player>(new Player(std::move(impl)));
+}
+
+Status Player::load(const MediaItem& item) {
+    if (item.path.empty()) return make_error(Domain::media, Errc::invalid_argument, "nothing to play: empty path");
+    impl_->waiting.clear();
+    impl_->drop_standby();
+    LASR_TRY(impl_->start_now(item));
+    ++impl_->stats.loads;
+    return {};
+}
+
+Status Player::queue(const MediaItem& item) {
+    if (item.path.empty()) return make_error(Domain::media, Errc::invalid_argument, "nothing to queue: empty path");
+    Impl& m = *impl_;
+    if (!m.options.preroll) return m.cur().queue(item);
+    if (m.cur().finished() && !m.standby_busy && m.waiting.empty() && m.held.empty()) return m.start_now(item);
+    m.waiting.push_back(item);
+    m.maybe_preroll();
+    return {};
+}
+
+size_t Player::queued() const {
+    const Impl& m = *impl_;
+    return m.cur().upcoming.size() + m.waiting.size() + (m.standby_busy ? 1 : 0);
+}
+
+bool Player::is_queued(const std::string& tag) const {
+    const Impl& m = *impl_;
+    auto same = [&](const MediaItem& i) { return i.tag == tag; };
+    return std::any_of(m.cur().upcoming.begin(), m.cur().upcoming.end(), [&](const auto& e) { return same(e.item); }) ||
+           std::any_of(m.waiting.begin(), m.waiting.end(), same) || (m.standby_busy && m.standby_tag == tag);
+}
+
+void Player::stop() {
+    impl_->waiting.clear();
+    impl_->drop_standby();
+    impl_->cur().drop_upcoming();
+    impl_->cur().command_async({"stop"});
+}
+
+void Player::set_paused(bool p) { impl_->cur().set_flag_async("pause", p); }
+
+void Player::seek_to(double seconds) {
+    std::string s = fmt_s(std::max(0.0, seconds));
+    impl_->cur().last_progress = now_s();
+    impl_->cur().command_async({"seek", s.c_str(), "absolute"});
+}
+
+void Player::set_captions_visible(bool visible) {
+    impl_->captions_visible = visible;
+    impl_->each([&](MpvDeck& d) {
+        d.captions_visible = visible;
+        d.set_flag_async("sub-visibility", visible);
+    });
+}
+
+void Player::set_muted(bool muted) {
+    impl_->muted = muted;
+    impl_->each([&](MpvDeck& d) { d.set_flag_async("mute", muted); });
+}
+
+void Player::set_caption_margin(double fraction) {
+    // sub-margin-y counts pixels of a 720-line frame.
+    double f = std::clamp(fraction, 0.0, 0.5);
+    impl_->caption_margin = f;
+    impl_->each([&](MpvDeck& d) { d.set_int_async("sub-margin-y", static_cast<int64_t>(f * 720)); });
+}
+
+void Player::set_caption_language(const std::string& language) {
+    impl_->caption_language = language;
+    impl_->each([&](MpvDeck& d) {
+        d.caption_language = language;
+        d.select_caption();
+    });
+}
+
+void Player::set_volume(int volume) {
+    impl_->volume = std::clamp(volume, 0, 100);
+    double v = impl_->volume;
+    impl_->each([&](MpvDeck& d) { mpv_set_property_async(d.mpv, 0, "volume", MPV_FORMAT_DOUBLE, &v); });
+}
+
+std::vector<PlayerEvent> Player::poll() { return impl_->step(0); }
+
+std::vector<PlayerEvent> Player::wait(double timeout_s) {
+    // With a standby deck, wait on the current one in short slices so the
+    // other is looked at too.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(std::max(0.0, timeout_s));
+    for (;;) {
+        double left = std::chrono::duration<double>(deadline - std::chrono::steady_clock::now()).count();
+        bool two = impl_->standby() != nullptr;
+        auto out = impl_->step(std::max(0.0, two ? std::min(left, 0.005) : left));
+        if (!out.empty() || left <= 0 || !two) return out;
+    }
+}
+
+PlayerState Player::state() const {
+    const Impl& m = *impl_;
+    PlayerState s = m.cur().state;
+    bool next_follows = m.standby_busy || !m.waiting.empty() || !m.held.empty();
+    if (m.options.preroll && next_follows &&
+        (s == PlayerState::idle || s == PlayerState::ended || s == PlayerState::failed))
+        return PlayerState::loading;
+    return s;
+}
+double Player::position_s() const { return impl_->cur().position; }
+double Player::duration_s() const { return impl_->cur().expected_duration(); }
+bool Player::paused() const { return impl_->cur().paused; }
+bool Player::captions_visible() const { return impl_->captions_visible; }
+const std::string& Player::current_tag() const { return impl_->cur().current.item.tag; }
+const std::string& Player::caption_language() const { return impl_->cur().shown_caption; }
+const std::string& Player::caption_text() const { return impl_->cur().caption_text; }
+
+const PlayerStats& Player::stats() const {
+    Impl& m = *impl_;
+    PlayerStats& s = m.stats;
+    PlayerStats sum;
+    m.each([&](MpvDeck& d) {
+        sum.items_started += d.stats.items_started;
+        sum.items_failed += d.stats.items_failed;
+        sum.stall_reloads += d.stats.stall_reloads;
+        sum.frames_rendered += d.stats.frames_rendered;
+        sum.render_errors += d.stats.render_errors;
+    });
+    PlayerStats& view = m.view;
+    view = sum;
+    view.loads = s.loads;
+    view.items_failed += s.items_failed;
+    view.preroll_swaps = s.preroll_swaps;
+    view.max_open_decoders = s.max_open_decoders;
+    return view;
+}
+
+int Player::open_decoders() const {
+    int n = 0;
+    impl_->each([&](MpvDeck& d) { n += d.file_open ? 1 : 0; });
+    return n;
+}
+
+bool Player::responsive() const {
+    bool ok = true;
+    impl_->each([&](MpvDeck& d) { ok = ok && d.responsive(); });
+    return ok;
+}
+
+Status Player::attach_renderer(GetProcAddress gpa, void* ctx) {
+    Impl& m = *impl_;
+    if (m.options.headless)
+        return make_error(Domain::media, Errc::invalid_argument, "a headless player has no renderer");
+    LASR_TRY(m.cur().attach_renderer(gpa, ctx));
+    m.gpa = gpa;
+    m.gl_ctx = ctx;
+    m.renderer = true;
+    if (MpvDeck* s = m.standby()) LASR_TRY(s->attach_renderer(gpa, ctx));
+    return {};
+}
+
+bool Player::frame_pending() {
+    Impl& m = *impl_;
+    // The prerolled item's first frame is drawn once, under the current
+    // item's next frame (which covers it): its texture is uploaded and its
+    // shaders are compiled before it is needed, not on the swap's frame.
+    if (m.options.preroll && m.standby_busy && m.standby()->frame_pending()) m.standby_frame = true;
+    bool pending = m.cur().frame_pending() || m.standby_frame;
+    if (m.swapped) {
+        m.swapped = false;
+        return true;  // the prerolled first frame, held since it was decoded
+    }
+    return pending;
+}
+
+Status Player::render(int fbo, int width, int height) {
+    Impl& m = *impl_;
+    if (m.standby_frame) {
+        m.standby_frame = false;
+        if (m.standby_busy) {
+            (void)m.standby()->render(fbo, width, height);
+            m.standby()->report_swap();
+        }
+    }
+    return m.cur().render(fbo, width, height);
+}
+
+void Player::report_swap() { impl_->cur().report_swap(); }
+
+void Player::detach_renderer() {
+    impl_->each([](MpvDeck& d) { d.detach_renderer(); });
+    impl_->renderer = false;
 }
 
 }  // namespace lasr

@@ -15,11 +15,19 @@
 //                                  v
 //                  ended (complete) / failed (error, truncated, stalled)
 //
-// Playlists: queue() appends items after the current one. libmpv opens the
-// next file while the current one plays (prefetch-playlist), and the video
-// output keeps the last frame of one item on screen until the first frame
-// of the next replaces it: no black frames between items. A failed item is
-// reported and the next one plays.
+// Playlists: queue() appends items after the current one. With preroll
+// (the default) the next item is opened in a second libmpv core, paused on
+// its first frame, during the current item's last seconds; when the current
+// one ends its last frame stays on screen and the next one's first frame
+// replaces it on time (one frame interval), its sound starting then. The
+// first deck is stopped at once: at most two files are ever open. Without
+// preroll, libmpv's own playlist opens the next file ahead
+// (prefetch-playlist) and shows it after re-initialising its decoders
+// (~100 ms held frame). Either way no black frame shows between items; a
+// failed item is reported and the next one plays.
+//
+// With a renderer attached, poll() and frame_pending() may touch the
+// second core's render context: call them with the GL context current.
 //
 // Watchdog: poll() must be called at least once a second. An item whose
 // position does not advance while it should (or that does not start) for
@@ -74,6 +82,12 @@ struct PlayerOptions {
     std::vector<std::string> caption_fallback = {"en"};
     int caption_font_px_at_1080 = 54;  // caption size on a 1080-line screen
     double stall_timeout_s = 8.0;      // no progress this long: reload once, then skip
+    // Seamless changes between items: the next queued item is opened in a
+    // second libmpv core, paused on its first frame, while the current one
+    // plays, and shown the moment the current one ends (one frame interval
+    // between them). Costs a second decoder for the last seconds of each
+    // item. false: one core, mpv's own playlist (a held frame of ~100 ms).
+    bool preroll = true;
     std::shared_ptr<ResumeStore> resume_store;  // null: in memory
 };
 
@@ -114,6 +128,8 @@ struct PlayerStats {
     uint64_t stall_reloads = 0;   // stalled items reloaded (the first stall)
     uint64_t frames_rendered = 0;
     uint64_t render_errors = 0;   // frames drawn with an OpenGL error
+    uint64_t preroll_swaps = 0;   // items that took over from a prerolled standby
+    uint64_t max_open_decoders = 0;  // most files open at once (2 with preroll)
 };
 
 class Player {
@@ -165,6 +181,9 @@ public:
     // The caption text on screen now ("" between cues), for a transcript view.
     const std::string& caption_text() const;
     const PlayerStats& stats() const;
+    // Files open now, each with its demuxer and decoders: 1 while an item
+    // plays, 2 while the next one is prerolled, 0 when stopped.
+    int open_decoders() const;
     // False when libmpv has left a command unanswered for longer than the
     // stall timeout: its core is stuck and only a restart of the process
     // helps. The main loop's heartbeat stops then.

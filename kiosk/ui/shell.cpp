@@ -11,6 +11,7 @@
 #include <dlfcn.h>
 #include <signal.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -113,6 +114,42 @@ Status save_screenshot(const fs::path& path, int w, int h) {
 struct Clock {
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     double now() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
+};
+
+// How long each drawn frame took, from the loop waking up to the buffer
+// swap: a histogram (0.25 ms steps to 250 ms) and the worst, summed up in
+// one line at exit (ui_frame_ms_p99=, ui_frame_ms_max=). A frame over 50 ms
+// is a visible stall; each is logged at debug level with its screen.
+class FrameTimes {
+public:
+    void add(double ms, std::string_view screen) {
+        size_t bin = std::min(kBins - 1, static_cast<size_t>(std::max(0.0, ms) * 4));
+        ++bins_[bin];
+        ++count_;
+        max_ = std::max(max_, ms);
+        if (ms > 50) log::debug("ui", "slow_frame_ms=" + std::to_string(static_cast<int>(ms)) + " screen=" + std::string(screen));
+    }
+    std::string summary() const {
+        double p99 = 0;
+        uint64_t seen = 0;
+        for (size_t i = 0; i < kBins; ++i) {
+            seen += bins_[i];
+            if (seen * 100 >= count_ * 99) {
+                p99 = i + 1 == kBins ? max_ : static_cast<double>(i + 1) / 4;
+                break;
+            }
+        }
+        char b[128];
+        std::snprintf(b, sizeof b, "ui_frame_ms_p99=%.2f ui_frame_ms_max=%.1f ui_frames=%llu", std::min(p99, max_), max_,
+                      static_cast<unsigned long long>(count_));
+        return b;
+    }
+
+private:
+    static constexpr size_t kBins = 1000;
+    std::array<uint64_t, kBins> bins_{};
+    uint64_t count_ = 0;
+    double max_ = 0;
 };
 
 // A tap injected by a script: hover, press, release over three frames, the
@@ -332,6 +369,7 @@ int run_kiosk(const ShellOptions& opt) {
         po.mute = cfg.player.mute;
         po.audio = cfg.player.audio;
         po.captions_visible = cfg.player.captions;
+        po.preroll = cfg.player.preroll;
         po.caption_language = cfg.kiosk.language;
         po.caption_font_px_at_1080 = 54;
         auto created = Player::create(po, [] { glfwPostEmptyEvent(); });
@@ -407,7 +445,12 @@ int run_kiosk(const ShellOptions& opt) {
                     app.dispatch({Intent::Kind::quit, ""}, clock.now());
                 }
             }
-            init_ui();
+            // On a video screen the first video frame goes up before ImGui is
+            // set up (fonts, its GL objects): that is plain mpv's work, and
+            // the UI follows right after it (or after 1.5 s at most).
+            const bool video_first = app.state().screen == Screen::player || app.state().screen == Screen::attract;
+            if (!video_first) init_ui();
+            const double video_first_until = clock.now() + 1.5;
 
             InjectedTap tap;
             std::map<std::string, Rect> targets;
@@ -422,6 +465,10 @@ int run_kiosk(const ShellOptions& opt) {
             uint64_t frames_shown = 0;
             Heartbeat heartbeat;
             double screen_awake_at = 0;
+            std::future<BuiltFonts> large_fonts;  // the large-text sizes, being built
+            std::chrono::steady_clock::time_point large_asked;
+            FrameTimes frame_times;
+            double ui_built_at = -1e9;  // when the last ImGui frame was built
 
             while (!app.state().quit) {
                 double now = clock.now();
@@ -435,6 +482,7 @@ int run_kiosk(const ShellOptions& opt) {
                 if (usage_sync) timeout = std::min(timeout, usage_sync->seconds_until_due());
                 if (timeout > 0) glfwWaitEventsTimeout(timeout);
                 else glfwPollEvents();
+                const auto turn_start = std::chrono::steady_clock::now();
                 if (glfwWindowShouldClose(window)) app.dispatch({Intent::Kind::quit, ""}, clock.now());
                 if (int sig = g_stop_signal.exchange(0); sig != 0) {
                     log::info("ui", std::string("stop requested by ") + (sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "SIGHUP"));
@@ -483,7 +531,9 @@ int run_kiosk(const ShellOptions& opt) {
                 }
 
                 // Steps wait for a drawn frame: taps need to know where things are.
-                if (scripted && frames_shown > 0 && !script.done() && tap.phase == 0 && pending_screenshot.empty()) {
+                // (and for the large-text fonts, so screenshots show them).
+                if (scripted && frames_shown > 0 && ui_built_at >= 0 && !script.done() && tap.phase == 0 &&
+                    pending_screenshot.empty() && !large_fonts.valid()) {
                     auto act = script.next(app, now, [&targets](const std::string& id) { return targets.count(id) > 0; });
                     switch (act.kind) {
                         case ScriptRunner::Action::Kind::none: break;
@@ -549,58 +599,85 @@ int run_kiosk(const ShellOptions& opt) {
                 static bool overlay_was_visible = false;
                 if (overlay_visible != overlay_was_visible) redraw = std::max(redraw, 1);
                 overlay_was_visible = overlay_visible;
+                if (app.state().large_text && !fonts.has_large) {
+                    // The first "Aa" since start: the large sizes (~100 ms of
+                    // glyph rasterising) are built on another thread while
+                    // frames go on in the normal size, then swapped in.
+                    if (!large_fonts.valid()) {
+                        large_asked = std::chrono::steady_clock::now();
+                        large_fonts = std::async(std::launch::async, [scale] {
+                            BuiltFonts b = build_fonts(scale, true);
+                            glfwPostEmptyEvent();
+                            return b;
+                        });
+                    } else if (large_fonts.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+                        ImGui_ImplOpenGL3_DestroyFontsTexture();
+                        fonts = install_fonts(large_fonts.get());
+                        ImGui_ImplOpenGL3_CreateFontsTexture();
+                        atlas_uploaded();
+                        redraw = std::max(redraw, 2);
+                        log::info("ui", "large text fonts built_ms=" +
+                                            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                               std::chrono::steady_clock::now() - large_asked)
+                                                               .count()) +
+                                            " (off the UI thread)");
+                    }
+                }
                 int input = g_input_frames.load();
                 if (!(redraw > 0 || input > 0 || video_frame || tap.phase > 0 || !pending_screenshot.empty())) continue;
                 if (input > 0) {
                     g_input_frames.fetch_sub(1);
                     if (on_player && (io.MouseDown[0] || io.MouseClicked[0])) overlay_until = now + kOverlaySeconds;
                 }
+                // Only the video changed, with nothing of the UI moving over
+                // it (the attract loop, or the player with its controls
+                // hidden): no ImGui frame is built; the last one's draw lists
+                // go over the new video frame again. A full UI frame still
+                // runs at least once a second (alerts come and go).
+                // With the controls up, their frame is rebuilt five times a
+                // second (the seek bar and clock), not for every video frame.
+                if (!ui_ready && (!on_player || now > video_first_until)) init_ui();
+                const bool video_only =
+                    !ui_ready || (on_player && video_frame && redraw == 0 && input == 0 && tap.phase == 0 &&
+                                  pending_screenshot.empty() && now - ui_built_at < (overlay_visible ? 0.2 : 1.0) &&
+                                  ImGui::GetDrawData() != nullptr);
                 if (redraw > 0) --redraw;
 
                 glfwGetFramebufferSize(window, &fbw, &fbh);
-                if (app.state().large_text && !fonts.has_large) {
-                    // The first "Aa" since start: build the large sizes now.
-                    const auto t0 = std::chrono::steady_clock::now();
-                    ImGui_ImplOpenGL3_DestroyFontsTexture();
-                    fonts = load_fonts(scale, true);
-                    ImGui_ImplOpenGL3_CreateFontsTexture();
-                    atlas_uploaded();
-                    log::info("ui", "large text fonts built_ms=" +
-                                        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                           std::chrono::steady_clock::now() - t0)
-                                                           .count()));
-                }
-                ImGui_ImplOpenGL3_NewFrame();
-                ImGui_ImplGlfw_NewFrame();
-                if (tap.phase > 0) {
-                    io.MousePos = tap.at;
-                    io.MouseDown[0] = tap.phase == 2;
-                    if (on_player) overlay_until = now + kOverlaySeconds;
-                    --tap.phase;
-                } else if (scripted) {
-                    io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);  // no hover left behind
-                }
-                ImGui::NewFrame();
-                if (app.state().screen == Screen::admin && now - admin_at >= 1.0) {
-                    if (usage_sync) app.upload_state().paused = usage_sync->state().paused;
-                    admin_status = app.admin_status();
-                    admin_at = now;
-                }
-                const LocalTime local = app.local_time();  // in kiosk.time_zone
-                const Fonts& f = app.state().large_text ? fonts.large : fonts.normal;
-                ViewContext ctx{f,
-                                palette(app.state().high_contrast),
-                                scale,
-                                static_cast<float>(fbw),
-                                static_cast<float>(fbh),
-                                overlay_visible,
-                                now,
-                                local.weekday,
-                                local.minute_of_day,
-                                &admin_status};
                 FrameOutput out;
-                draw_screen(app, ctx, out);
-                ImGui::Render();
+                if (!video_only) {
+                    ImGui_ImplOpenGL3_NewFrame();
+                    ImGui_ImplGlfw_NewFrame();
+                    if (tap.phase > 0) {
+                        io.MousePos = tap.at;
+                        io.MouseDown[0] = tap.phase == 2;
+                        if (on_player) overlay_until = now + kOverlaySeconds;
+                        --tap.phase;
+                    } else if (scripted) {
+                        io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);  // no hover left behind
+                    }
+                    ImGui::NewFrame();
+                    if (app.state().screen == Screen::admin && now - admin_at >= 1.0) {
+                        if (usage_sync) app.upload_state().paused = usage_sync->state().paused;
+                        admin_status = app.admin_status();
+                        admin_at = now;
+                    }
+                    const LocalTime local = app.local_time();  // in kiosk.time_zone
+                    const Fonts& f = app.state().large_text ? fonts.large : fonts.normal;
+                    ViewContext ctx{f,
+                                    palette(app.state().high_contrast),
+                                    scale,
+                                    static_cast<float>(fbw),
+                                    static_cast<float>(fbh),
+                                    overlay_visible,
+                                    now,
+                                    local.weekday,
+                                    local.minute_of_day,
+                                    &admin_status};
+                    draw_screen(app, ctx, out);
+                    ImGui::Render();
+                    ui_built_at = now;
+                }
 
                 glViewport(0, 0, fbw, fbh);
                 if (on_player) {
@@ -610,7 +687,7 @@ int run_kiosk(const ShellOptions& opt) {
                     glClearColor(bg.x, bg.y, bg.z, 1);
                     glClear(GL_COLOR_BUFFER_BIT);
                 }
-                ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+                if (ui_ready && ImGui::GetDrawData()) ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
                 if (!pending_screenshot.empty()) {
                     if (auto st = save_screenshot(opt.screenshot_dir / (pending_screenshot + ".png"), fbw, fbh); !st)
                         log::error(st.error());
@@ -619,6 +696,8 @@ int run_kiosk(const ShellOptions& opt) {
                 glfwSwapBuffers(window);
                 ++frames_shown;
                 player->report_swap();
+                frame_times.add(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - turn_start).count(),
+                                to_string(app.state().screen));
                 if (on_player && video_frame) heartbeat.frame_drawn(clock.now());
                 // The first frame is on screen before mpv reports playback
                 // started (it shows it while the rest of the pipeline warms up).
@@ -628,14 +707,18 @@ int run_kiosk(const ShellOptions& opt) {
                     std::snprintf(b, sizeof b, "first_frame_ms=%.0f", log::ms_since_process_start());
                     log::info("ui", b);
                     phase("first_frame");
+                    init_ui();
                     log::info("ui", "startup_ms" + phases);
+                    redraw = std::max(redraw, 1);
                 }
-                targets = std::move(out.targets);
+                if (!video_only) targets = std::move(out.targets);
                 for (const Intent& in : out.intents) app.dispatch(in, clock.now());
                 if (!out.intents.empty()) redraw = std::max(redraw, 2);
             }
             exit_code = exit_code != 0 ? exit_code : app.state().exit_code;
             log::info("ui", "exit code=" + std::to_string(exit_code) + " frames=" + std::to_string(frames_shown));
+            log::info("ui", frame_times.summary());
+            if (large_fonts.valid()) IM_DELETE(large_fonts.get().atlas);  // built, never shown
         }
         // The player (and its render context) goes before the GL context.
     }

@@ -41,11 +41,37 @@ const Palette& palette(bool high_contrast) {
 
 FontSet load_fonts(float scale, bool with_large) {
     ImGuiIO& io = ImGui::GetIO();
-    io.Fonts->Clear();
+    FontSet fs = load_fonts(*io.Fonts, scale, with_large);
+    io.FontDefault = fs.normal.body;
+    return fs;
+}
+
+BuiltFonts build_fonts(float scale, bool with_large) {
+    BuiltFonts b;
+    b.atlas = IM_NEW(ImFontAtlas)();
+    b.fonts = load_fonts(*b.atlas, scale, with_large);
+    unsigned char* pixels = nullptr;
+    int w = 0, h = 0;
+    b.atlas->GetTexDataAsRGBA32(&pixels, &w, &h);  // rasterises every glyph: the slow part
+    return b;
+}
+
+FontSet install_fonts(BuiltFonts built) {
+    ImGuiIO& io = ImGui::GetIO();
+    // The context frees io.Fonts when it is destroyed (it made the first
+    // one); the new atlas takes its place and that role.
+    IM_DELETE(io.Fonts);
+    io.Fonts = built.atlas;
+    io.FontDefault = built.fonts.normal.body;
+    return built.fonts;
+}
+
+FontSet load_fonts(ImFontAtlas& atlas, float scale, bool with_large) {
+    atlas.Clear();
     // The atlas as tall as its glyphs need, not the next power of two (GL
     // has not needed those for decades): its texture is most of the UI's
     // memory.
-    io.Fonts->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight | ImFontAtlasFlags_NoMouseCursors;
+    atlas.Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight | ImFontAtlasFlags_NoMouseCursors;
     // Latin, Latin-1, Latin Extended-A/B, Vietnamese, punctuation.
     static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0100, 0x024F, 0x0300, 0x0323, 0x1EA0, 0x1EF9,
                                      0x2010, 0x2027, 0x2030, 0x205E, 0x20AB, 0x20AB, 0};
@@ -61,7 +87,7 @@ FontSet load_fonts(float scale, bool with_large) {
         // atlas (most of it: they are the biggest).
         cfg.OversampleH = px * scale < 40 ? 2 : 1;
         cfg.OversampleV = 1;
-        return io.Fonts->AddFontFromFileTTF(file, px * scale, &cfg, ranges);
+        return atlas.AddFontFromFileTTF(file, px * scale, &cfg, ranges);
     };
     auto set = [&](float k) {
         Fonts f;
@@ -73,7 +99,7 @@ FontSet load_fonts(float scale, bool with_large) {
         if (!f.body) {
             ImFontConfig cfg;
             cfg.SizePixels = 26 * scale * k;
-            f.body = io.Fonts->AddFontDefault(&cfg);
+            f.body = atlas.AddFontDefault(&cfg);
         }
         if (!f.bold) f.bold = f.body;
         if (!f.small) f.small = f.body;
@@ -86,7 +112,6 @@ FontSet load_fonts(float scale, bool with_large) {
     fs.normal = set(1.0f);
     fs.large = with_large ? set(1.3f) : fs.normal;
     fs.has_large = with_large;
-    io.FontDefault = fs.normal.body;
     return fs;
 }
 

@@ -56,6 +56,20 @@ const Palette& palette(bool high_contrast);
 // sizes times `scale`, with Latin, Latin Extended and Vietnamese glyphs.
 // Rebuilds the atlas (call between frames, then recreate the font texture).
 FontSet load_fonts(float scale, bool with_large);
+// The same into a given atlas, which it clears first. Touches no ImGui
+// context: any thread may build an atlas that no frame uses.
+FontSet load_fonts(ImFontAtlas& atlas, float scale, bool with_large);
+
+// A font atlas built away from the UI thread, its texture data ready.
+struct BuiltFonts {
+    ImFontAtlas* atlas = nullptr;  // IM_NEW'd; owned by the ImGui context once installed
+    FontSet fonts;
+};
+BuiltFonts build_fonts(float scale, bool with_large);
+// Puts a built atlas in place of the context's own (which it frees), between
+// frames, and returns its fonts. Destroy the backend's font texture before
+// and create it again after.
+FontSet install_fonts(BuiltFonts built);
 void apply_style(float scale);
 
 }  // namespace lasr::ui

@@ -7,7 +7,11 @@
 //   (ru_maxrss), and start to first frame: from spawning the process to the
 //   line each prints when its first video frame is shown (the kiosk's
 //   first_frame_ms=, mpv's "first video frame after restart shown").
-// Then the kiosk's idle CPU on its home screen over 30 s.
+// Then the kiosk's idle CPU on its home screen over 30 s, and the UI's frame
+// times over the demo tour (every screen, a video, the first "Aa"): the
+// worst and the 99th percentile of the time from the loop waking to the
+// buffer swap (ui_frame_ms_max, ui_frame_ms_p99; a frame over 50 ms is a
+// visible stall). The tour needs the demo pack (make demo-pack).
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -254,6 +258,32 @@ int main() {
         auto o = finish(*c, "never", 60);
         if (a >= 0 && b >= 0) std::printf("idle_cpu_percent %.2f %% of one core (home screen, 30 s)\n", (b - a) / secs * 100);
         if (o.status != 0) std::fprintf(stderr, "idle run ended with status %d\n", o.status);
+    }
+
+    // The demo tour, for the UI's frame times.
+    fs::path demo_pack = fs::path(LASR_KIOSK_BIN).parent_path().parent_path() / "demo-pack";
+    if (!fs::exists(demo_pack / "manifest.json")) {
+        std::printf("ui_frame_ms skipped (no demo pack at %s: make demo-pack)\n", demo_pack.c_str());
+    } else {
+        std::vector<std::string> tour = {LASR_KIOSK_BIN, "--demo", "--no-audio", "--script",
+                                         std::string(LASR_SOURCE_DIR) + "/kiosk/tour/demo-tour.script",
+                                         "--screenshot-dir", (dir / "tour").string()};
+        if (auto c = spawn(tour, env)) {
+            auto o = finish(*c, "never", 300);
+            auto figure = [&](const char* key) -> double {
+                auto at = o.output.rfind(key);
+                return at == std::string::npos ? -1 : std::atof(o.output.c_str() + at + std::strlen(key));
+            };
+            if (o.status != 0 || figure("ui_frame_ms_max=") < 0) {
+                std::fprintf(stderr, "tour run failed (status %d):\n%s\n", o.status, o.output.c_str());
+            } else {
+                std::printf("ui_frame_ms_max %.1f ms (demo tour, %0.f frames)\n", figure("ui_frame_ms_max="),
+                            figure("ui_frames="));
+                std::printf("ui_frame_ms_p99 %.2f ms (demo tour)\n", figure("ui_frame_ms_p99="));
+                if (double aa = figure("large text fonts built_ms="); aa >= 0)
+                    std::printf("ui_large_text_build_ms %.0f ms (off the UI thread; frames go on meanwhile)\n", aa);
+            }
+        }
     }
     ::kill(xvfb, SIGTERM);
     ::waitpid(xvfb, nullptr, 0);

@@ -1,14 +1,27 @@
 // Transition gap: the time from the last new frame of one playlist item to
 // the first frame of the next, drawn through libmpv's render API into a
 // 1920x1080 framebuffer (Mesa llvmpipe through EGL, no display), the way
-// the kiosk draws. The clips are 720p at 25 fps, so a seamless change is
-// one frame interval (40 ms). Frames are told apart by colour: each clip is
-// one hue whose brightness steps up every frame. Also counts frames that
-// show neither clip (black or anything else) after the first one.
+// the kiosk draws. 21 items, 20 transitions, cycling through four 1080p
+// clips: H.264 25 fps with sound, HEVC 30 fps without, H.264 30 fps
+// without, HEVC 25 fps with sound, every item with a WebVTT caption track.
+// A seamless change is one frame interval of the clip that ends (40 ms at
+// 25 fps, 33.3 ms at 30 fps).
+//
+// Frames are told apart by colour: each clip is one hue (red and blue in
+// turn) whose brightness steps up every frame. Figures: the worst and the
+// median gap, the worst gap in frame intervals of the clip that ends,
+// frames of A held beyond one interval (repeated frames, summed), frames
+// that show neither clip (black), and the resident memory at the
+// transitions (transition_rss_mb). Run with preroll (two libmpv cores, the
+// default) and, for comparison, without (mpv's own playlist with
+// prefetch-playlist): figures of the latter end in _mpv_playlist.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -19,15 +32,39 @@
 
 namespace {
 
+namespace fs = std::filesystem;
 using Rgb = std::array<uint8_t, 3>;
 
-bool make_clip(const std::filesystem::path& out, const char* channel) {
-    std::string level = "'40+N*3'";  // 40..187 over 50 frames
-    std::string geq = std::string("geq=r=") + (channel[0] == 'r' ? level : "0") + ":g=0:b=" +
-                      (channel[0] == 'b' ? level : "0");
-    return lasr::test::run({"ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
-                            "color=c=black:size=1280x720:rate=25:duration=2,format=rgb24," + geq, "-c:v", "libx264",
-                            "-preset", "veryfast", "-pix_fmt", "yuv420p", "-movflags", "+faststart", out.string()}) == 0;
+struct Clip {
+    const char* name;
+    const char* codec;  // libx264 or libx265
+    int fps;
+    bool audio;
+    char hue;  // 'r' or 'b'
+};
+
+constexpr double kClipSeconds = 1.6;
+const Clip kClips[] = {
+    {"h264-25-audio", "libx264", 25, true, 'r'},
+    {"hevc-30", "libx265", 30, false, 'b'},
+    {"h264-30", "libx264", 30, false, 'r'},
+    {"hevc-25-audio", "libx265", 25, true, 'b'},
+};
+
+bool make_clip(const fs::path& out, const Clip& c) {
+    std::string level = "'40+N*3'";  // 40..181 over 48 frames
+    std::string geq = std::string("geq=r=") + (c.hue == 'r' ? level : "0") + ":g=0:b=" + (c.hue == 'b' ? level : "0");
+    char dur[16];
+    std::snprintf(dur, sizeof dur, "%.2f", kClipSeconds);
+    std::vector<std::string> argv = {"ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                                     "color=c=black:size=1920x1080:rate=" + std::to_string(c.fps) + ":duration=" + dur +
+                                         ",format=rgb24," + geq};
+    if (c.audio) argv.insert(argv.end(), {"-f", "lavfi", "-i", std::string("sine=frequency=440:duration=") + dur});
+    argv.insert(argv.end(), {"-c:v", c.codec, "-preset", "ultrafast", "-pix_fmt", "yuv420p"});
+    if (std::string(c.codec) == "libx265") argv.insert(argv.end(), {"-x265-params", "log-level=error", "-tag:v", "hvc1"});
+    if (c.audio) argv.insert(argv.end(), {"-c:a", "aac", "-b:a", "64k"});
+    argv.insert(argv.end(), {"-movflags", "+faststart", out.string()});
+    return lasr::test::run(argv) == 0;
 }
 
 int hue(const Rgb& c) {  // 'r', 'b', or 0 for anything else
@@ -36,55 +73,81 @@ int hue(const Rgb& c) {  // 'r', 'b', or 0 for anything else
     return 0;
 }
 
-}  // namespace
+double rss_mb() {
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
+    return 0;
+}
 
-int main() {
+struct Figures {
+    std::vector<double> gaps_ms;
+    std::vector<double> gaps_frames;  // gap / the ending clip's frame interval
+    std::vector<double> steps_ms;     // between new frames within a clip
+    int held = 0;                     // frame intervals A's last frame was held beyond its own
+    int black = 0;
+    double rss_mb = 0;
+    uint64_t max_decoders = 0;
+    size_t items_started = 0;
+};
+
+Figures run(lasr::test::OffscreenGl& gl, const fs::path& dir, bool preroll, int items) {
     using namespace lasr;
-    test::TempDir dir;
-    if (!make_clip(dir / "r.mp4", "r") || !make_clip(dir / "b.mp4", "b")) return 1;
-    std::string why;
-    auto gl = test::OffscreenGl::create(1920, 1080, &why);
-    if (!gl) {
-        std::printf("transition_gap_ms skipped (no offscreen OpenGL: %s)\n", why.c_str());
-        return 0;
-    }
-    log::set_min_level(log::Level::error);
+    Figures fig;
     PlayerOptions o;
-    o.audio = false;
+    o.audio = false;  // no sound device here: ao=null still keeps the clips' audio clock
+    o.preroll = preroll;
     auto created = Player::create(o);
-    if (!created) return 1;
+    if (!created) return fig;
     Player& player = **created;
-    if (!player.attach_renderer(&test::OffscreenGl::get_proc_address, nullptr)) return 1;
+    if (!player.attach_renderer(&test::OffscreenGl::get_proc_address, nullptr)) return fig;
 
-    const int items = 6;  // 5 transitions
-    (void)player.load(MediaItem{"0", (dir / "r.mp4").string(), 2.0, {}});
-    for (int i = 1; i < items; ++i)
-        (void)player.queue(MediaItem{std::to_string(i), (dir / (i % 2 ? "b.mp4" : "r.mp4")).string(), 2.0, {}});
+    auto item = [&](int i) {
+        const Clip& c = kClips[i % 4];
+        MediaItem m{std::to_string(i), (dir / (std::string(c.name) + ".mp4")).string(), kClipSeconds, {}};
+        m.captions.push_back(Caption{"en", (dir / "captions.vtt").string()});
+        return m;
+    };
+    (void)player.load(item(0));
+    // Queued two ahead, as the kiosk's attract loop and courses do.
+    int queued = 1;
+    (void)player.queue(item(queued++));
 
     struct Frame {
         double t;
         Rgb c;
+        int item;  // the item playing (by the player's events)
     };
     std::vector<Frame> frames;
     auto t0 = std::chrono::steady_clock::now();
-    int ended = 0;
-    while (ended < items && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60)) {
-        for (const auto& ev : player.poll())
-            if (ev.kind != PlayerEvent::Kind::started) ++ended;
+    int ended = 0, current = 0;
+    while (ended < items && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(120)) {
+        for (const auto& ev : player.poll()) {
+            if (ev.kind == PlayerEvent::Kind::started) {
+                current = std::atoi(ev.tag.c_str());
+                fig.rss_mb = std::max(fig.rss_mb, rss_mb());
+                continue;
+            }
+            ++ended;
+            if (queued < items) (void)player.queue(item(queued++));
+        }
         if (player.frame_pending()) {
-            (void)player.render(gl->fbo(), gl->width(), gl->height());
+            (void)player.render(gl.fbo(), gl.width(), gl.height());
             double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            frames.push_back(Frame{t, gl->pixel(960, 540)});
+            frames.push_back(Frame{t, gl.pixel(960, 540), current});
             player.report_swap();
         } else {
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
     }
+    fig.max_decoders = player.stats().max_open_decoders;
+    fig.items_started = player.stats().items_started;
+    if (std::getenv("LASR_BENCH_FRAMES"))
+        for (const auto& f : frames) std::fprintf(stderr, "%.3f %d,%d,%d\n", f.t, f.c[0], f.c[1], f.c[2]);
     // Walk the frames: a change of hue is a transition.
-    std::vector<double> gaps;
-    int other = 0;
     double last_new = -1;
-    int prev_hue = 0;
+    int prev_hue = 0, prev_item = 0;
     Rgb prev{};
     bool seen_first = false;
     for (const auto& f : frames) {
@@ -94,32 +157,80 @@ int main() {
             seen_first = true;
         }
         if (h == 0) {
-            ++other;
+            ++fig.black;
             continue;
         }
-        if (prev_hue != 0 && h != prev_hue) gaps.push_back((f.t - last_new) * 1000);
-        if (h != prev_hue || f.c != prev) last_new = f.t;
+        if (prev_hue != 0 && h != prev_hue) {
+            double gap = (f.t - last_new) * 1000;
+            double interval = 1000.0 / kClips[prev_item % 4].fps;
+            fig.gaps_ms.push_back(gap);
+            fig.gaps_frames.push_back(gap / interval);
+            fig.held += std::max(0, static_cast<int>(std::lround(gap / interval)) - 1);
+            if (std::getenv("LASR_BENCH_GAPS"))
+                std::fprintf(stderr, "%s gap %.1f ms after %s\n", preroll ? "preroll" : "playlist", gap,
+                             kClips[prev_item % 4].name);
+        }
+        if (h == prev_hue && f.c != prev) fig.steps_ms.push_back((f.t - last_new) * 1000);
+        if (h != prev_hue || f.c != prev) {
+            last_new = f.t;
+            prev_item = f.item;
+        }
         prev_hue = h;
         prev = f.c;
     }
-    if (std::getenv("LASR_BENCH_FRAMES"))
-        for (const auto& f : frames) std::fprintf(stderr, "%.3f %d,%d,%d\n", f.t, f.c[0], f.c[1], f.c[2]);
-    std::sort(gaps.begin(), gaps.end());
-    std::printf("transition_count %zu transitions\n", gaps.size());
-    // How often new frames actually reached the framebuffer inside the
-    // clips: a software renderer that cannot keep 25 fps at 1080p drops
-    // frames, and the gap can be no shorter than that.
-    std::vector<double> steps;
-    for (size_t i = 1; i < frames.size(); ++i)
-        if (hue(frames[i].c) != 0 && hue(frames[i].c) == hue(frames[i - 1].c) && frames[i].c != frames[i - 1].c)
-            steps.push_back((frames[i].t - frames[i - 1].t) * 1000);
-    std::sort(steps.begin(), steps.end());
-    std::printf("transition_nominal_frame_ms 40.0 ms (25 fps: a seamless change)\n");
-    if (!steps.empty()) std::printf("transition_frame_interval_ms_median %.1f ms (new frames within a clip)\n", steps[steps.size() / 2]);
-    if (!gaps.empty()) {
-        std::printf("transition_gap_ms_median %.1f ms\n", gaps[gaps.size() / 2]);
-        std::printf("transition_gap_ms %.1f ms (worst of %zu)\n", gaps.back(), gaps.size());
+    return fig;
+}
+
+void print(const char* suffix, Figures f) {
+    std::sort(f.gaps_ms.begin(), f.gaps_ms.end());
+    std::sort(f.gaps_frames.begin(), f.gaps_frames.end());
+    std::printf("transition_count%s %zu transitions\n", suffix, f.gaps_ms.size());
+    if (!f.gaps_ms.empty()) {
+        std::printf("transition_gap_ms_median%s %.1f ms\n", suffix, f.gaps_ms[f.gaps_ms.size() / 2]);
+        std::printf("transition_gap_ms%s %.1f ms (worst of %zu)\n", suffix, f.gaps_ms.back(), f.gaps_ms.size());
+        std::printf("transition_gap_frames%s %.2f frame intervals (worst; 1.0 is seamless)\n", suffix,
+                    f.gaps_frames.back());
     }
-    std::printf("transition_black_frames %d frames\n", other);
+    std::printf("transition_repeated_frames%s %d frames (intervals A's last frame was held beyond its own, summed)\n",
+                suffix, f.held);
+    std::sort(f.steps_ms.begin(), f.steps_ms.end());
+    if (!f.steps_ms.empty()) {
+        double step = f.steps_ms[f.steps_ms.size() / 2];
+        std::printf("transition_frame_interval_ms_median%s %.1f ms (between new frames within a clip: what the renderer keeps up with)\n",
+                    suffix, step);
+        // The same gaps in the renderer's own steps: on a machine that
+        // cannot draw every frame, a seamless change is still one step.
+        if (!f.gaps_ms.empty())
+            std::printf("transition_gap_steps%s %.2f drawn-frame steps (worst; median %.2f)\n", suffix,
+                        f.gaps_ms.back() / step, f.gaps_ms[f.gaps_ms.size() / 2] / step);
+    }
+    std::printf("transition_black_frames%s %d frames\n", suffix, f.black);
+    std::printf("transition_rss_mb%s %.0f MB (largest resident size at a transition)\n", suffix, f.rss_mb);
+    std::printf("transition_max_open_decoders%s %llu files\n", suffix,
+                static_cast<unsigned long long>(f.max_decoders));
+}
+
+}  // namespace
+
+int main() {
+    using namespace lasr;
+    test::TempDir dir;
+    for (const auto& c : kClips)
+        if (!make_clip(dir / (std::string(c.name) + ".mp4"), c)) return 1;
+    test::write_file(dir / "captions.vtt", "WEBVTT\n\n00:00.000 --> 00:01.500\nA caption on every item\n");
+    std::string why;
+    auto gl = test::OffscreenGl::create(1920, 1080, &why);
+    if (!gl) {
+        std::printf("transition_gap_ms skipped (no offscreen OpenGL: %s)\n", why.c_str());
+        return 0;
+    }
+    log::set_min_level(log::Level::error);
+    const int items = 21;  // 20 transitions
+    std::printf("transition_clips 1920x1080 H.264/HEVC 25/30 fps, with/without audio, captions\n");
+    // mpv's own playlist first (the smaller process), then the preroll.
+    Figures plain = std::getenv("LASR_BENCH_PREROLL_ONLY") ? Figures{} : run(*gl, dir.path(), false, items);
+    Figures pre = run(*gl, dir.path(), true, items);
+    print("", pre);
+    print("_mpv_playlist", plain);
     return 0;
 }

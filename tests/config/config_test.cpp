@@ -13,6 +13,7 @@ TEST(Config, EmptyTextGivesDefaults) {
     EXPECT_EQ(c->kiosk.idle_timeout_s, 90);
     EXPECT_EQ(c->player.hwdec, "auto-safe");
     EXPECT_TRUE(c->player.captions);
+    EXPECT_TRUE(c->player.preroll);
     EXPECT_EQ(c->pack_dir(), std::filesystem::path("/var/lib/lasr-kiosk/content/current"));
 }
 
@@ -35,6 +36,7 @@ volume = 55
 mute = true
 audio = false
 captions = false
+preroll = false
 [content]
 pack_dir = "/srv/pack"
 [usage]
@@ -51,6 +53,7 @@ enabled = false
     EXPECT_TRUE(c->player.mute);
     EXPECT_FALSE(c->player.audio);
     EXPECT_FALSE(c->player.captions);
+    EXPECT_FALSE(c->player.preroll);
     EXPECT_EQ(c->pack_dir(), std::filesystem::path("/srv/pack"));
     EXPECT_EQ(c->usage_db_path(), std::filesystem::path("/srv/lasr/usage.sqlite3"));
     EXPECT_FALSE(c->usage.enabled);

@@ -78,7 +78,7 @@ std::string patron_config(const PatronPeers& p) {
            "idle_timeout_s = 10\n"
            "time_zone = \"Pacific/Chatham\"\n"
            "[display]\nfullscreen = false\nwidth = 800\nheight = 600\n"
-           "[player]\nhwdec = \"no\"\nvolume = 35\nmute = true\naudio = false\ncaptions = false\n"
+           "[player]\nhwdec = \"no\"\nvolume = 35\nmute = true\naudio = false\ncaptions = false\npreroll = false\n"
            "[content]\n"
            "server_url = " + toml_quote(p.content_url) + "\n"
            "poll_interval_s = 10\n"
@@ -203,8 +203,9 @@ quit
     EXPECT_EQ(w, 800);
     EXPECT_EQ(h, 600);
 
-    // [player]: what libmpv holds, read back from it.
-    EXPECT_NE(log.find("player hwdec=no volume=35.000000 mute=yes ao=null sub-visibility=no slang=es"),
+    // [player]: what libmpv holds, read back from it (keep-open: only a
+    // prerolling core holds an ended item's last frame).
+    EXPECT_NE(log.find("player hwdec=no volume=35.000000 mute=yes ao=null sub-visibility=no slang=es keep-open=no"),
               std::string::npos)
         << log;
     // [kiosk] language, languages, time_zone, idle_timeout_s as the app has them...

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 #include "media/player.hpp"
@@ -17,16 +18,22 @@ namespace fs = std::filesystem;
 using Rgb = std::array<uint8_t, 3>;
 
 // A clip of one colour whose brightness steps up with every frame, so each
-// new frame can be told from a repeat of the last one.
-bool make_colour(const fs::path& out, const char* channel, const char* size, double seconds) {
+// new frame can be told from a repeat of the last one (and the first and
+// last frames known by their level: 64 + 6 per frame).
+bool make_colour(const fs::path& out, const char* channel, const char* size, double seconds, int fps = 25,
+                 const char* codec = "libx264", bool audio = false) {
     std::string level = "'64+N*6'";
     std::string geq = std::string("geq=r=") + (std::string(channel) == "r" ? level : "0") +
                       ":g=0:b=" + (std::string(channel) == "b" ? level : "0");
-    return test::run({"ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
-                      std::string("color=c=black:size=") + size + ":rate=25:duration=" + std::to_string(seconds) +
-                          ",format=rgb24," + geq,
-                      "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-movflags", "+faststart",
-                      out.string()}) == 0;
+    std::vector<std::string> argv = {"ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                                     std::string("color=c=black:size=") + size + ":rate=" + std::to_string(fps) +
+                                         ":duration=" + std::to_string(seconds) + ",format=rgb24," + geq};
+    if (audio) argv.insert(argv.end(), {"-f", "lavfi", "-i", "sine=frequency=440:duration=" + std::to_string(seconds)});
+    argv.insert(argv.end(), {"-c:v", codec, "-preset", "ultrafast", "-pix_fmt", "yuv420p"});
+    if (std::string(codec) == "libx265") argv.insert(argv.end(), {"-x265-params", "log-level=error"});
+    if (audio) argv.insert(argv.end(), {"-c:a", "aac"});
+    argv.insert(argv.end(), {"-movflags", "+faststart", out.string()});
+    return test::run(argv) == 0;
 }
 
 bool reddish(const Rgb& c) { return c[0] > 40 && c[1] < 30 && c[2] < 30; }
@@ -44,17 +51,25 @@ protected:
         ASSERT_TRUE(make_colour(*dir_ / "red.mp4", "r", "320x180", 1.0));
         ASSERT_TRUE(make_colour(*dir_ / "blue.mp4", "b", "320x180", 1.0));
         ASSERT_TRUE(make_colour(*dir_ / "blue-large.mp4", "b", "480x270", 1.0));  // another size: a reconfig
+        // A mixed playlist: HEVC at 30 fps with sound, another size.
+        ASSERT_TRUE(make_colour(*dir_ / "blue-hevc-30.mp4", "b", "480x270", 1.0, 30, "libx265", true));
+        ASSERT_TRUE(make_colour(*dir_ / "red-30.mp4", "r", "320x180", 1.0, 30));
+        test::write_file(*dir_ / "cap.vtt", "WEBVTT\n\n00:00.000 --> 00:00.900\nHello\n");
+        test::write_file(*dir_ / "garbage.mp4", std::string(4096, 'x'));
     }
     static void TearDownTestSuite() {
         delete dir_;
         dir_ = nullptr;
     }
-    void SetUp() override {
+    void SetUp() override { make_player(true); }
+    void make_player(bool preroll) {
+        player_.reset();
         std::string why;
-        gl_ = test::OffscreenGl::create(320, 180, &why);
+        if (!gl_) gl_ = test::OffscreenGl::create(320, 180, &why);
         if (!gl_) GTEST_SKIP() << "no offscreen OpenGL: " << why;
         PlayerOptions o;
         o.audio = false;
+        o.preroll = preroll;
         auto p = Player::create(o);
         ASSERT_TRUE(p) << p.error().describe();
         player_ = std::move(*p);
@@ -190,6 +205,136 @@ TEST_F(PlayerRender, AChangeOfPictureSizeCostsAtMostOneEmptyFrame) {
     }
     EXPECT_TRUE(blue);
     EXPECT_LE(other, 1);
+}
+// Every frame drawn from the first red one on is red or blue: never black,
+// never anything in between.
+void expect_only_clip_colours(const std::vector<Frame>& frames) {
+    size_t i = 0;
+    while (i < frames.size() && !reddish(frames[i].centre)) ++i;
+    ASSERT_LT(i, frames.size()) << "no red frame";
+    for (; i < frames.size(); ++i)
+        EXPECT_TRUE(reddish(frames[i].centre) || blueish(frames[i].centre)) << "frame " << i << " is neither clip";
+}
+
+// The level of a frame's colour in the clips above: 64 + 6 per frame.
+int frame_index(const Rgb& c) {
+    int level = std::max(c[0], c[2]);
+    return static_cast<int>(std::lround((level - 64) / 6.0));
+}
+
+// With preroll, a mixed playlist (H.264 25 fps, HEVC 30 fps with sound and
+// another size, H.264 30 fps, captions on each) changes items with nothing
+// between them: the frame drawn after A's last frame is B's first, never
+// black, never a frame skipped, and A's last frame is drawn at most once
+// more (a redraw) before B's first.
+TEST_F(PlayerRender, PrerolledNextItemsFirstFrameDirectlyFollowsTheLastFrame) {
+    auto item = [&](const char* tag, const char* file) {
+        MediaItem m{tag, path(file), 1.0, {}};
+        m.captions.push_back(Caption{"en", path("cap.vtt")});
+        return m;
+    };
+    ASSERT_TRUE(player_->load(item("a", "red.mp4")));
+    ASSERT_TRUE(player_->queue(item("b", "blue-hevc-30.mp4")));
+    ASSERT_TRUE(player_->queue(item("c", "red-30.mp4")));
+    std::vector<Frame> frames;
+    auto all = run_until_end("c", &frames);
+    ASSERT_EQ(all.back().kind, PlayerEvent::Kind::ended);
+    std::vector<std::string> order;
+    for (const auto& ev : all) order.push_back(ev.tag + (ev.kind == PlayerEvent::Kind::started ? "+" : "-"));
+    EXPECT_EQ(order, (std::vector<std::string>{"a+", "a-", "b+", "b-", "c+", "c-"}));
+    EXPECT_EQ(player_->stats().preroll_swaps, 2u);
+    EXPECT_LE(player_->stats().max_open_decoders, 2u);
+
+    size_t i = 0;
+    while (i < frames.size() && !reddish(frames[i].centre)) ++i;
+    ASSERT_LT(i, frames.size()) << "no red frame";
+    // The changes of colour: each must go from the last frame of one clip
+    // (25 frames, or 30 at 30 fps) to the first of the next.
+    const int last_of[] = {24, 29};  // a (25 fps), b (30 fps)
+    int change = 0, repeats_of_last = 0;
+    for (size_t k = i + 1; k < frames.size(); ++k) {
+        const Rgb& c = frames[k].centre;
+        const Rgb& p = frames[k - 1].centre;
+        ASSERT_TRUE(reddish(c) || blueish(c)) << "frame " << k << " is " << int(c[0]) << "," << int(c[1]) << ","
+                                              << int(c[2]) << " (neither clip)";
+        if (c == p && change < 2 && frame_index(c) == last_of[change]) ++repeats_of_last;
+        if (reddish(c) == reddish(p)) continue;
+        ASSERT_LT(change, 2) << "more changes of colour than items";
+        EXPECT_EQ(frame_index(p), last_of[change]) << "change " << change << ": A's last frame was not drawn";
+        EXPECT_EQ(frame_index(c), 0) << "change " << change << ": B's first frame was not the first drawn";
+        EXPECT_LE(repeats_of_last, 1) << "change " << change << ": A's last frame drawn again and again";
+        repeats_of_last = 0;
+        ++change;
+    }
+    EXPECT_EQ(change, 2);
+    if (HasFailure())
+        for (size_t k = i; k < frames.size(); ++k)
+            std::printf("  frame %zu %.3f %d,%d,%d index %d\n", k, frames[k].t, frames[k].centre[0], frames[k].centre[1],
+                        frames[k].centre[2], frame_index(frames[k].centre));
+}
+
+// The first deck's file is closed as soon as the second takes over: only
+// one decoder lives while B plays on.
+TEST_F(PlayerRender, TheFirstDecoderIsReleasedRightAfterTheSwap) {
+    ASSERT_TRUE(player_->load(MediaItem{"a", path("red.mp4"), 1.0, {}}));
+    ASSERT_TRUE(player_->queue(MediaItem{"b", path("blue.mp4"), 1.0, {}}));
+    int most = 0, after_swap = -1;
+    bool b_started = false, b_ended = false;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!b_ended && std::chrono::steady_clock::now() < deadline) {
+        for (const auto& ev : player_->poll()) {
+            b_started = b_started || (ev.tag == "b" && ev.kind == PlayerEvent::Kind::started);
+            b_ended = b_ended || (ev.tag == "b" && ev.kind != PlayerEvent::Kind::started);
+        }
+        most = std::max(most, player_->open_decoders());
+        if (b_started) after_swap = after_swap < 0 ? player_->open_decoders() : std::min(after_swap, player_->open_decoders());
+        if (player_->frame_pending()) {
+            (void)player_->render(gl_->fbo(), gl_->width(), gl_->height());
+            player_->report_swap();
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+    }
+    ASSERT_TRUE(b_ended);
+    EXPECT_EQ(most, 2) << "b was never prerolled beside a";
+    EXPECT_EQ(player_->stats().preroll_swaps, 1u);
+    // After the swap, a's file is closed: one left (b's).
+    while (player_->open_decoders() > 1 && std::chrono::steady_clock::now() < deadline) {
+        (void)player_->wait(0.05);
+        after_swap = player_->open_decoders();
+    }
+    EXPECT_EQ(after_swap, 1);
+    player_->stop();
+    while (player_->open_decoders() > 0 && std::chrono::steady_clock::now() < deadline) (void)player_->wait(0.05);
+    EXPECT_EQ(player_->open_decoders(), 0);
+}
+
+// A next file that cannot be played never shows black: the last frame
+// stays until the one after it, and the playlist goes on.
+TEST_F(PlayerRender, ABadNextFileShowsNoBlackAndThePlaylistGoesOn) {
+    ASSERT_TRUE(player_->load(MediaItem{"red", path("red.mp4"), 1.0, {}}));
+    ASSERT_TRUE(player_->queue(MediaItem{"bad", path("garbage.mp4"), 1.0, {}}));
+    ASSERT_TRUE(player_->queue(MediaItem{"blue", path("blue.mp4"), 1.0, {}}));
+    std::vector<Frame> frames;
+    auto all = run_until_end("blue", &frames);
+    std::vector<std::string> order;
+    for (const auto& ev : all) order.push_back(ev.tag + (ev.kind == PlayerEvent::Kind::started ? "+" : ev.kind == PlayerEvent::Kind::failed ? "!" : "-"));
+    EXPECT_EQ(order, (std::vector<std::string>{"red+", "red-", "bad!", "blue+", "blue-"}));
+    expect_only_clip_colours(frames);
+}
+
+// Without preroll (the [player] preroll = false switch), mpv's own playlist
+// still changes items with no black frame.
+TEST_F(PlayerRender, WithoutPrerollTheNextItemStillFollowsWithNoBlackFrame) {
+    make_player(false);
+    ASSERT_TRUE(player_->load(MediaItem{"red", path("red.mp4"), 1.0, {}}));
+    ASSERT_TRUE(player_->queue(MediaItem{"blue", path("blue.mp4"), 1.0, {}}));
+    std::vector<Frame> frames;
+    auto all = run_until_end("blue", &frames);
+    ASSERT_EQ(all.back().kind, PlayerEvent::Kind::ended);
+    expect_only_clip_colours(frames);
+    EXPECT_EQ(player_->stats().preroll_swaps, 0u);
+    EXPECT_EQ(player_->stats().max_open_decoders, 1u);
 }
 }  // namespace
 }  // namespace lasr
