@@ -192,7 +192,7 @@ int run_kiosk(const ShellOptions& opt) {
 
     std::unique_ptr<UsageLog> usage;
     if (cfg.usage.enabled) {
-        auto u = UsageLog::open(cfg.usage_db_path());
+        auto u = UsageLog::open(cfg.usage_db_path(), UsageOptions::from(cfg));
         if (u) usage = std::move(*u);
         else log::error(u.error());  // the kiosk still plays without its log
     }
@@ -355,6 +355,7 @@ int run_kiosk(const ShellOptions& opt) {
                                               : 0;
                         c.sync_eta_s = st.progress.eta_s;
                         c.sync_error = st.last_error;
+                        c.sync_error_kind = st.last_error_kind;
                         c.files_done = st.progress.files_done;
                         c.files_total = st.progress.files_total;
                         c.bytes_done = st.progress.bytes_done;
