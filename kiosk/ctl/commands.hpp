@@ -32,5 +32,7 @@ void add_schedule_commands(CLI::App& app, Action& action);
 void add_usage_commands(CLI::App& app, Action& action);
 // keygen, pack, verify, import, sync-content
 void add_content_commands(CLI::App& app, Action& action);
+// fleet
+void add_fleet_commands(CLI::App& app, Action& action);
 
 }  // namespace lasr::ctl
