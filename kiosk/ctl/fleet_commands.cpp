@@ -3,7 +3,9 @@
 // Exit 0: all ok; 1: a kiosk is silent or failing; 2: fleet could not run.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -38,6 +40,16 @@ struct FleetArgs {
 int fail(const Error& e) {
     std::cerr << "fleet: " << e.describe() << "\n";
     return 2;
+}
+
+// This process's peak resident memory (VmHWM: of this program only, not of
+// whatever forked it), in MB; -1 when unknown.
+double peak_rss_mb() {
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
+    return -1;
 }
 
 fs::path default_cache() {
@@ -97,6 +109,11 @@ int run_fleet(const FleetArgs& a) {
         if (auto st = write_file_atomic(a.prom, fleet::render_prometheus(*report)); !st) return fail(st.error());
     std::cout << (a.json ? fleet::render_json(*report) : fleet::render_text(*report));
     std::cout.flush();
+    char rss[32];
+    std::snprintf(rss, sizeof rss, "%.1f", peak_rss_mb());
+    log::info("fleet", "done kiosks=" + std::to_string(report->kiosks.size()) +
+                           " statements_read=" + std::to_string(report->statements_read) +
+                           " requests=" + std::to_string(report->requests) + " peak_rss_mb=" + rss);
     return report->exit_code();
 }
 
