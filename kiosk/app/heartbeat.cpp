@@ -43,9 +43,14 @@ xapi::Health App::health() const {
     h.pack_expires = info.expires;
 
     const AppState::Content& c = state_.content;
+    // The last finished poll decides: its error stays until a poll succeeds,
+    // while the phase moves on to "manifest" as soon as the next one starts.
+    const std::string& kind = c.sync_error_kind;
+    const bool offline = kind.ends_with(".unavailable") || kind.ends_with(".stalled");
     if (!c.sync_configured) h.content_sync = "off";
+    else if (!kind.empty()) h.content_sync = offline ? "offline" : "error";
     else h.content_sync = c.sync_phase.empty() ? "idle" : c.sync_phase;
-    if (h.content_sync == "error" || h.content_sync == "offline") h.content_error = c.sync_error_kind;
+    h.content_error = kind;
     if (c.sync_last_success > 0) h.content_last_success = xapi::format_timestamp(system_clock::from_time_t(c.sync_last_success));
 
     const auto wall = system_clock::from_time_t(static_cast<std::time_t>(wall_clock_()));

@@ -51,7 +51,7 @@ constexpr std::string_view kSeen =
 // The newest heartbeat wins (by the kiosk's time; a later read of the same
 // minute replaces an earlier one).
 constexpr std::string_view kHeartbeat =
-    "INSERT INTO kiosks (home_page, kiosk, last_seen_ms, health_at_ms, health) VALUES (?1, ?2, ?3, ?3, ?4) "
+    "INSERT INTO kiosks (home_page, kiosk, last_seen_ms, health_at_ms, health) VALUES (?1, ?2, ?5, ?3, ?4) "
     "ON CONFLICT (home_page, kiosk) DO UPDATE SET "
     "last_seen_ms = max(last_seen_ms, excluded.last_seen_ms), "
     "health = CASE WHEN excluded.health_at_ms >= health_at_ms THEN excluded.health ELSE health END, "
@@ -146,12 +146,13 @@ Status FleetCache::add_page(const std::string& verb, const std::vector<Fact>& fa
             im.heartbeat.bind_text(2, f.kiosk);
             im.heartbeat.bind_int64(3, f.at_ms);
             im.heartbeat.bind_text(4, f.health);
+            im.heartbeat.bind_int64(5, f.seen_ms);
             LASR_TRY(im.heartbeat.run());
             continue;
         }
         im.seen.bind_text(1, f.home_page);
         im.seen.bind_text(2, f.kiosk);
-        im.seen.bind_int64(3, f.at_ms);
+        im.seen.bind_int64(3, f.seen_ms);
         LASR_TRY(im.seen.run());
         if (f.kind == Fact::Kind::seen) continue;
         im.event.bind_text(1, f.id);

@@ -1,5 +1,6 @@
 #include "kiosk/fleet/facts.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
@@ -164,6 +165,7 @@ Classified classify(const json& st, std::string_view asked_verb) {
         if (!t) return malformed("statement " + *id + ": timestamp \"" + *ts + "\" is not a timestamp");
         f.at_ms = *t;
     }
+    f.seen_ms = std::min(f.stored_ms, f.at_ms + 59999);
     const json* result = member(st, "result");
     const json* rext = result ? member(*result, "extensions") : nullptr;
     auto course_of = [&]() -> std::string {

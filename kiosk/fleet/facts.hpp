@@ -42,6 +42,10 @@ struct Fact {
     std::string stored;      // as the LRS wrote it
     int64_t stored_ms = 0;
     int64_t at_ms = 0;       // the kiosk's timestamp when it had one, else stored
+    // When the kiosk was last heard from, by this statement: its timestamp
+    // (which kiosks truncate to the minute) plus up to a minute, but never
+    // after the LRS stored it; stored when it had no timestamp.
+    int64_t seen_ms = 0;
     std::string object;
     std::string course;
     int64_t count = 1;       // a daily aggregate stands for `count` statements
