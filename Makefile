@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 DEMO_PACK := $(BUILD_DIR)/demo-pack
 DEMO_TOUR := $(BUILD_DIR)/demo-tour
 
-.PHONY: all deps configure build test test-asan demo demo-pack bench package clean
+.PHONY: all deps configure build test test-asan demo demo-pack fleet-demo bench package clean
 
 all: build
 
@@ -48,6 +48,13 @@ demo: demo-pack
 	    $(BUILD_DIR)/bin/lasr-kiosk --demo --no-audio --script kiosk/tour/demo-tour.script --screenshot-dir $(DEMO_TOUR) \
 	  && echo "demo: screenshot tour saved:" && ls -1 $(DEMO_TOUR); \
 	fi
+
+# The central side on 127.0.0.1: an LRS and nginx, three kiosks under Xvfb
+# (patron, training, a broken content URL), then `lasr-kioskctl fleet`:
+# build/fleet-demo/fleet.html, fleet.prom (and fleet.png with chromium).
+fleet-demo: demo-pack
+	@cmake --build --preset $(PRESET) --target lasr-test-lrs
+	@bash deploy/central/fleet-demo.sh $(BUILD_DIR)
 
 # Every benchmark prints "name value unit" lines (and ratios against peers
 # such as plain mpv, sha256sum or curl, run in the same session).

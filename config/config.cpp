@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
@@ -189,6 +190,7 @@ Result<Config> from_table(const toml::table& root, const std::string& origin) {
         LASR_TRY(r.get("languages", k.languages));
         LASR_TRY(r.get("idle_timeout_s", k.idle_timeout_s, 10, 24 * 3600));
         LASR_TRY(r.get("time_zone", k.time_zone));
+        LASR_TRY(r.get("branch", k.branch));
         LASR_TRY(r.finish());
         const toml::table& t = section("kiosk");
         auto line_of = [&](const char* key) {
@@ -216,6 +218,12 @@ Result<Config> from_table(const toml::table& root, const std::string& origin) {
                            "kiosk.time_zone \"" + k.time_zone + "\" is not a time zone on this system (an IANA name like "
                            "\"America/Chicago\", a file under " + zoneinfo_dir().string() + ")");
         }
+        auto id_char = [](char ch) {
+            return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+        };
+        if (k.branch.size() > 64 || !std::all_of(k.branch.begin(), k.branch.end(), id_char))
+            return bad(origin, line_of("branch"),
+                       "kiosk.branch must be at most 64 letters, digits, '-', '_' or '.' (it is sent in heartbeats)");
     }
     {
         TableReader r(section("display"), "display", origin);
@@ -285,6 +293,7 @@ Result<Config> from_table(const toml::table& root, const std::string& origin) {
         LASR_TRY(r.get("request_timeout_s", u.request_timeout_s, 2, 600));
         LASR_TRY(r.get("retention_days", u.retention_days, 1, 3660));
         LASR_TRY(r.get("retention_mb", u.retention_mb, 1, 64 * 1024));
+        LASR_TRY(r.get("heartbeat_interval_s", u.heartbeat_interval_s, 10, 24 * 3600));
         LASR_TRY(r.finish());
         const toml::table& t = section("usage");
         auto at = [&](const char* key) {

@@ -24,6 +24,7 @@ struct KioskSettings {
     std::vector<std::string> languages = {"en", "es"};
     int idle_timeout_s = 90;                  // privacy reset after this much idle
     std::string time_zone;                    // IANA name ("America/Chicago"); "" = the system's
+    std::string branch;                       // where it stands (a catalog-style id), for the fleet view; "" = none
 };
 
 struct DisplaySettings {
@@ -95,6 +96,10 @@ struct UsageSettings {
     // sync); what had to go is counted and reported, never dropped silently.
     int retention_days = 90;
     int retention_mb = 64;
+
+    // How often the kiosk reports its health (a heartbeat statement): the
+    // fleet view calls a kiosk silent after three missed ones.
+    int heartbeat_interval_s = 300;
 
     // home_page, or the placeholder for library_id.
     std::string actor_home_page(const std::string& library_id) const;

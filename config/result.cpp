@@ -34,6 +34,8 @@ std::string_view to_string(Errc c) noexcept {
     return "unknown";
 }
 
+std::string Error::kind() const { return std::string(to_string(domain)) + "." + std::string(to_string(code)); }
+
 std::string Error::describe() const {
     std::string s;
     s += to_string(domain);

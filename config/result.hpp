@@ -43,6 +43,9 @@ struct Error {
 
     // "content/hash_mismatch: media/a.mp4: SHA-256 differs from the manifest"
     std::string describe() const;
+    // "content.hash_mismatch": the cause without the message (which may hold
+    // paths), as heartbeats and error statements send it.
+    std::string kind() const;
 };
 
 inline Error make_error(Domain d, Errc c, std::string message) {

@@ -1,6 +1,5 @@
 #include "kiosk/app/app.hpp"
 
-#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <chrono>
@@ -88,6 +87,8 @@ void App::note(const UsageEvent& event) {
 void App::note_error(const Error& e) {
     // The kind only ("media.unplayable"): the message may hold paths.
     std::string kind = std::string(to_string(e.domain)) + "." + std::string(to_string(e.code));
+    last_error_kind_ = kind;
+    ++errors_since_heartbeat_;
     note({EventKind::kiosk_error, kind});
 }
 
@@ -505,14 +506,10 @@ AdminStatus App::admin_status() const {
             a.usage = *s;
         }
     }
-    struct statvfs vfs {};
+    const DiskSpace disk = disk_space(config_.kiosk.data_dir);
+    a.disk_free_bytes = disk.free_bytes;
+    a.disk_total_bytes = disk.total_bytes;
     std::error_code ec;
-    std::filesystem::path probe = config_.kiosk.data_dir;
-    while (!probe.empty() && !std::filesystem::exists(probe, ec)) probe = probe.parent_path();
-    if (!probe.empty() && statvfs(probe.c_str(), &vfs) == 0) {
-        a.disk_free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
-        a.disk_total_bytes = static_cast<uint64_t>(vfs.f_blocks) * vfs.f_frsize;
-    }
     for (const auto& e : std::filesystem::directory_iterator("/sys/class/net", ec)) {
         std::string name = e.path().filename().string();
         if (name == "lo") continue;
@@ -727,6 +724,7 @@ void App::privacy_reset(double now) {
 
 void App::tick(double now) {
     if (training_) training_->tick(now);
+    if (usage_ && !single_play_ && now >= next_heartbeat_) note_heartbeat(now);
     if (!state_.notice.empty() && now >= state_.notice_until) state_.notice.clear();
     if (last_alert_check_ < 0 || (!catalog().alerts.empty() && now - last_alert_check_ >= 1.0)) {
         last_alert_check_ = now;

@@ -84,6 +84,7 @@ struct AppState {
         double sync_fraction = 0;   // 0..1 of the bytes to fetch
         double sync_eta_s = -1;     // -1: unknown
         std::string sync_error;     // the last poll's failure
+        std::string sync_error_kind;  // its kind ("sync.not_found"), for heartbeats
         bool sync_configured = false;  // a content server is set
         size_t files_done = 0, files_total = 0;
         uint64_t bytes_done = 0, bytes_total = 0;
@@ -121,6 +122,14 @@ struct AppState {
 };
 
 // What the admin screen shows; gathered when it is open.
+// Free and total bytes of the file system holding `dir` (or its nearest
+// existing parent); zeros when it cannot be read.
+struct DiskSpace {
+    uint64_t free_bytes = 0;
+    uint64_t total_bytes = 0;
+};
+DiskSpace disk_space(const std::filesystem::path& dir);
+
 struct AdminStatus {
     std::string library;
     uint64_t content_version = 0;
@@ -229,6 +238,9 @@ private:
     void note_error(const Error& error);
     void note_play(EventKind kind, double position, double from = 0);
     void note_stop();  // the session (if any) and the app end
+    // The heartbeat (kiosk/app/heartbeat.cpp): every usage.heartbeat_interval_s.
+    void note_heartbeat(double now);
+    xapi::Health health() const;
 
     Config config_;
     std::shared_ptr<ContentPack> pack_;
@@ -249,6 +261,9 @@ private:
     std::unique_ptr<TrainingMode> training_;
     TrainingEnv training_env_;  // kept to rebuild training mode for a new pack
     bool stopped_ = false;  // app stop recorded
+    double next_heartbeat_ = 0;       // app time of the next heartbeat
+    std::string last_error_kind_;     // the most recent error since start
+    int64_t errors_since_heartbeat_ = 0;
 };
 
 }  // namespace lasr

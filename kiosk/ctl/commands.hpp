@@ -44,5 +44,7 @@ void add_usage_commands(CLI::App& app, Action& action);
 void add_content_commands(CLI::App& app, Action& action);
 // resources import | template | categories
 void add_resource_commands(CLI::App& app, Action& action);
+// fleet
+void add_fleet_commands(CLI::App& app, Action& action);
 
 }  // namespace lasr::ctl

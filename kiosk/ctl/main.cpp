@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     lasr::ctl::add_usage_commands(app, action);
     lasr::ctl::add_content_commands(app, action);
     lasr::ctl::add_resource_commands(app, action);
+    lasr::ctl::add_fleet_commands(app, action);
 
     try {
         app.parse(argc, argv);

@@ -276,6 +276,7 @@ void ContentSyncService::tick(double now) {
                     s.busy_ = false;
                     s.status_.phase = "error";
                     s.status_.last_error = e.describe();
+                    s.status_.last_error_kind = e.kind();
                     if (s.on_status_) s.on_status_(s.status_);
                 });
                 return;
@@ -302,6 +303,7 @@ void ContentSyncService::tick(double now) {
                 s.busy_ = false;
                 s.status_.phase = e.code == Errc::unavailable || e.code == Errc::stalled ? "offline" : "error";
                 s.status_.last_error = e.describe();
+                s.status_.last_error_kind = e.kind();
                 if (s.on_status_) s.on_status_(s.status_);
             });
             return;
@@ -318,6 +320,7 @@ void ContentSyncService::tick(double now) {
             s.busy_ = false;
             s.status_.phase = "idle";
             s.status_.last_error.clear();
+            s.status_.last_error_kind.clear();
             s.status_.last_success = std::time(nullptr);
             if (fresh) {
                 s.status_.version = fresh->manifest.catalog.info.version;

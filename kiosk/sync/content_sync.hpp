@@ -82,6 +82,7 @@ struct ContentStatus {
     uint64_t version = 0;        // of the pack now playing
     bool expired = false;        // the pack playing has expired (staff are told)
     std::string last_error;      // the last poll's failure, "" when it went well
+    std::string last_error_kind; // its domain.code ("sync.not_found"), for heartbeats
     std::time_t last_success = 0;
 };
 

@@ -424,6 +424,7 @@ int run_kiosk(const ShellOptions& opt) {
                                               : 0;
                         c.sync_eta_s = st.progress.eta_s;
                         c.sync_error = st.last_error;
+                        c.sync_error_kind = st.last_error_kind;
                         c.files_done = st.progress.files_done;
                         c.files_total = st.progress.files_total;
                         c.bytes_done = st.progress.bytes_done;

@@ -968,7 +968,10 @@ void training_lower_third(Ui& ui, const TrainingMode& tm) {
             float h = ui.px(64);
             ui.dl->AddRectFilled(ImVec2(0, 0), ImVec2(ui.ctx.width, h), ui.pal.notice_bg);
             std::string msg = ui.t("training.alert.info") + ":  " + a.title.get(ui.lang);
+            // A title may be as long as the pack allows (120 characters): clipped at the edge.
+            ImGui::PushClipRect(ImVec2(0, 0), ImVec2(ui.ctx.width - ui.px(48), h), true);
             text(ui, f.bold, ImVec2(ui.px(48), (h - f.bold->FontSize) / 2), ui.pal.notice, msg);
+            ImGui::PopClipRect();
         }
     }
     double pos = pl.position_s(), dur = pl.duration_s();

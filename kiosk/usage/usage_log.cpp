@@ -901,6 +901,22 @@ Status UsageLog::record_batch(const std::vector<UsageEvent>& events) {
     return tx.commit();
 }
 
+Status UsageLog::record_heartbeat(const xapi::Health& health) {
+    std::lock_guard lock(impl_->mu);
+    const ClockReading clock = impl_->now();
+    sqlite::Transaction tx(impl_->db);
+    LASR_TRY(tx.begin());
+    Impl::Appender out(*impl_, clock);
+    auto seq = out.seq();
+    if (!seq) return std::move(seq).error();
+    xapi::StatementFrame f = out.frame(*seq);
+    f.registration.clear();  // a heartbeat belongs to no patron session
+    auto body = xapi::build_heartbeat(health, f);
+    if (!body) return std::move(body).error();
+    LASR_TRY(impl_->store(f, *body, clock, false, 1, out.day()));
+    return tx.commit();
+}
+
 // ------------------------------------------------------------------ sync side
 
 Result<std::vector<OutboxRow>> UsageLog::outbox_head(int max_count, size_t max_bytes) {

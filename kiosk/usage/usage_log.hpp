@@ -201,6 +201,9 @@ public:
     Status record(const UsageEvent& event);
     // Many events in one transaction (the batched insert path).
     Status record_batch(const std::vector<UsageEvent>& events);
+    // The kiosk's heartbeat (xapi::build_heartbeat): one statement, one
+    // transaction, outside any patron session. Not counted in daily counts.
+    Status record_heartbeat(const xapi::Health& health);
 
     // ---- for the sync (the background worker) ----
 

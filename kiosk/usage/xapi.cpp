@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -29,6 +30,9 @@ constexpr std::string_view kLasrExt = "https://lasr-kiosk.invalid/xapi/ext/";
 constexpr std::string_view kLasrTypes = "https://lasr-kiosk.invalid/xapi/activity-types/";
 constexpr std::string_view kLasrVerbs = "https://lasr-kiosk.invalid/xapi/verbs/";
 static_assert(kLasrVocab == "https://lasr-kiosk.invalid/xapi/", "keep kLasrExt, kLasrTypes and kLasrVerbs in step");
+static_assert(kHeartbeatVerb == "https://lasr-kiosk.invalid/xapi/verbs/reported" &&
+                  kHealthExtension == "https://lasr-kiosk.invalid/xapi/ext/health",
+              "keep the heartbeat's IRIs in step with kLasrVerbs and kLasrExt");
 
 // A verb: its IRI is base + name, and its English display is the name.
 struct VerbInfo {
@@ -642,6 +646,87 @@ Result<std::string> build_aggregate(const Aggregate& a, const StatementFrame& f)
     j.key(kLasrExt, "verb").str(a.verb_id).end();
     j.end();
     write_tail(j, f, {kLasrVerbs, "counted"});
+    return finish(j, out);
+}
+
+namespace {
+
+bool version_text(std::string_view v) {
+    if (v.empty() || v.size() > 64) return false;
+    for (char c : v)
+        if (!(unreserved(c) || c == '+')) return false;
+    return true;
+}
+
+// An RFC 3339 time as a manifest writes it: digits and "-:.TZ+" only.
+bool time_text(std::string_view v) {
+    if (v.size() < 10 || v.size() > 40) return false;
+    for (char c : v)
+        if (!((c >= '0' && c <= '9') || c == '-' || c == ':' || c == '.' || c == 'T' || c == 'Z' || c == '+'))
+            return false;
+    return true;
+}
+
+bool one_of(std::string_view v, std::initializer_list<std::string_view> words) {
+    return std::find(words.begin(), words.end(), v) != words.end();
+}
+
+Status check_health(const Health& h) {
+    if (!version_text(h.app_version)) return invalid("heartbeat: app version \"" + h.app_version + "\" is not a version");
+    if (!one_of(h.mode, {"patron", "training"})) return invalid("heartbeat: mode must be patron or training");
+    if (!h.branch.empty()) LASR_TRY(check_id("heartbeat: branch", h.branch));
+    if (h.heartbeat_interval_s <= 0) return invalid("heartbeat: interval must be > 0");
+    if (!h.library.empty()) LASR_TRY(check_id("heartbeat: library", h.library));
+    if (!h.pack_issued.empty() && !time_text(h.pack_issued)) return invalid("heartbeat: pack issued is not a time");
+    if (!h.pack_expires.empty() && !time_text(h.pack_expires)) return invalid("heartbeat: pack expires is not a time");
+    if (!one_of(h.content_sync, {"off", "idle", "manifest", "fetch", "activate", "gc", "done", "offline", "error"}))
+        return invalid("heartbeat: content sync state \"" + h.content_sync + "\" is not one of the known ones");
+    if (!h.content_error.empty()) LASR_TRY(check_id("heartbeat: content error", h.content_error));
+    if (!h.content_last_success.empty() && !is_timestamp(h.content_last_success))
+        return invalid("heartbeat: content last success is not a timestamp");
+    if (!h.last_error.empty()) LASR_TRY(check_id("heartbeat: last error", h.last_error));
+    if (!one_of(h.screen, {"on", "off", "unknown", "unmanaged"})) return invalid("heartbeat: screen must be on, off, unknown or unmanaged");
+    return {};
+}
+
+}  // namespace
+
+Result<std::string> build_heartbeat(const Health& h, const StatementFrame& f) {
+    LASR_TRY(check_frame(f));
+    LASR_TRY(check_health(h));
+    std::string out;
+    out.reserve(1536);
+    JsonOut j(out);
+    j.begin();
+    write_actor(j, f);
+    j.key("context").begin().key("extensions").begin();
+    write_frame_extensions(j, f, [](JsonOut&) {});
+    j.end().end();  // no registration: no patron session
+    write_id(j, f);
+    j.key("object");
+    catalog_activity(j, f, "kiosk", f.kiosk_id, {}, kLasrTypes, "kiosk");
+    // The keys in byte order (as dump() would write them).
+    j.key("result").begin().key("extensions").begin().key(kLasrExt, "health").begin();
+    j.key("app-version").str(h.app_version);
+    j.key("branch").str(h.branch);
+    j.key("content-error").str(h.content_error);
+    j.key("content-last-success").str(h.content_last_success);
+    j.key("content-sync").str(h.content_sync);
+    j.key("disk-free-mb").integer(h.disk_free_mb);
+    j.key("errors").integer(h.errors);
+    j.key("heartbeat-interval-s").integer(h.heartbeat_interval_s);
+    j.key("last-error").str(h.last_error);
+    j.key("library").str(h.library);
+    j.key("mode").str(h.mode);
+    j.key("pack-expires").str(h.pack_expires);
+    j.key("pack-issued").str(h.pack_issued);
+    j.key("pack-version").integer(static_cast<int64_t>(h.pack_version));
+    j.key("queue-depth").integer(h.queue_depth);
+    j.key("queue-oldest-s").integer(h.queue_oldest_s);
+    j.key("screen").str(h.screen);
+    j.key("uptime-s").integer(h.uptime_s);
+    j.end().end().end();
+    write_tail(j, f, {kLasrVerbs, "reported"});
     return finish(j, out);
 }
 

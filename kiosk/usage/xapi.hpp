@@ -114,6 +114,39 @@ struct Aggregate {
 };
 Result<std::string> build_aggregate(const Aggregate& agg, const StatementFrame& frame);
 
+// A kiosk's health, sent every usage.heartbeat_interval_s as one statement
+// (verb <kLasrVocab>verbs/reported, object the kiosk) for the fleet view
+// (lasr-kioskctl fleet). About the machine only: nothing of any patron.
+// Every text is an id, a version, a timestamp or one of a few fixed words,
+// checked by build_heartbeat, so free text cannot get in.
+struct Health {
+    std::string app_version;           // "0.1.0"
+    std::string mode;                  // "patron" or "training"
+    std::string branch;                // kiosk.branch ("" when not set)
+    int heartbeat_interval_s = 300;    // so the fleet knows when it is late
+    std::string library;               // the content pack's library id ("" without a pack)
+    uint64_t pack_version = 0;         // 0: no pack
+    std::string pack_issued;           // RFC 3339 from the manifest, or ""
+    std::string pack_expires;
+    std::string content_sync;          // "off" (no server), "idle", "manifest", "fetch", "activate", "offline", "error"
+    std::string content_error;         // the last poll's error kind ("sync.not_found"), "" when it went well
+    std::string content_last_success;  // format_timestamp, or ""
+    int64_t queue_depth = 0;           // statements waiting for the LRS
+    int64_t queue_oldest_s = -1;       // age of the oldest one; -1: none waiting
+    int64_t disk_free_mb = -1;         // -1: unknown
+    int64_t uptime_s = 0;              // since the program started
+    int64_t errors = 0;                // errors since the previous heartbeat
+    std::string last_error;            // kind of the most recent error since start ("media.unplayable"), or ""
+    std::string screen;                // "on", "off", "unknown" (not switched yet) or "unmanaged" (no power control)
+};
+inline constexpr std::string_view kHeartbeatVerb = "https://lasr-kiosk.invalid/xapi/verbs/reported";
+inline constexpr std::string_view kHealthExtension = "https://lasr-kiosk.invalid/xapi/ext/health";
+// The heartbeat statement: result.extensions[kHealthExtension] holds the
+// Health as an object (keys as in the README's statement list). No
+// registration: a heartbeat belongs to no patron session. invalid_argument
+// when a field is not what it should be (naming it).
+Result<std::string> build_heartbeat(const Health& health, const StatementFrame& frame);
+
 // Played segments "a[.]b[,]c[.]d" and the share of `length_s` they cover.
 class PlayedSegments {
 public:

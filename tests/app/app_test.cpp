@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <set>
+#include <nlohmann/json.hpp>
 
 #include "kiosk/app/app.hpp"
 #include "kiosk/app/script.hpp"
@@ -248,7 +249,12 @@ TEST_F(AppTest, ASessionBecomesXapiStatementsAndTheIdleResetEndsIt) {
     ASSERT_TRUE(rows) << rows.error().describe();
     std::vector<std::string> kinds;
     std::vector<std::string> registrations;
+    int heartbeats = 0;  // the first tick sends one (HeartbeatsSayEnoughEveryInterval)
     for (const auto& r : *rows) {
+        if (r.body.find(xapi::kHeartbeatVerb) != std::string::npos) {
+            ++heartbeats;
+            continue;
+        }
         auto verb_at = r.body.find("\"display\":{\"en-US\":\"");
         ASSERT_NE(verb_at, std::string::npos) << r.body;
         verb_at += 20;
@@ -275,7 +281,67 @@ TEST_F(AppTest, ASessionBecomesXapiStatementsAndTheIdleResetEndsIt) {
     EXPECT_NE(registrations[11], registrations[2]) << "a new patron, a new random id";
     EXPECT_EQ(registrations[13], registrations[11]);
     EXPECT_EQ(registrations[14], "");
+    EXPECT_EQ(heartbeats, 1);
     EXPECT_FALSE(usage->in_session());
+}
+
+// Every usage.heartbeat_interval_s the kiosk reports its health: versions,
+// pack, sync, queue, disk, uptime, errors, screen. Nothing of a patron.
+TEST_F(AppTest, HeartbeatsSayEnoughEveryInterval) {
+    config.usage.heartbeat_interval_s = 60;
+    config.kiosk.branch = "main-street";
+    auto app = make_app();
+    auto health_rows = [&] {
+        std::vector<nlohmann::json> out;
+        auto rows = usage->outbox_head(1000, SIZE_MAX);
+        EXPECT_TRUE(rows);
+        for (const auto& r : *rows) {
+            auto st = nlohmann::json::parse(r.body);
+            if (st["verb"]["id"] == xapi::kHeartbeatVerb) {
+                EXPECT_EQ(st.dump(), r.body) << "compact, keys sorted: resendable byte for byte";
+                EXPECT_FALSE(st["context"].contains("registration"));
+                out.push_back(st["result"]["extensions"][std::string(xapi::kHealthExtension)]);
+            }
+        }
+        return out;
+    };
+    app->dispatch({Intent::Kind::open_course, "c1"}, 0.5);  // a patron session is open
+    app->tick(1);
+    auto beats = health_rows();
+    ASSERT_EQ(beats.size(), 1u) << "the first tick reports at once";
+    const auto& h = beats[0];
+    EXPECT_EQ(h["app-version"], LASR_TEST_APP_VERSION);
+    EXPECT_EQ(h["mode"], "patron");
+    EXPECT_EQ(h["branch"], "main-street");
+    EXPECT_EQ(h["heartbeat-interval-s"], 60);
+    EXPECT_EQ(h["library"], "demo-library");
+    EXPECT_EQ(h["pack-version"], 1);
+    EXPECT_EQ(h["pack-issued"], "2026-11-29T00:00:00Z");
+    EXPECT_EQ(h["content-sync"], "off");
+    EXPECT_GE(h["queue-depth"].get<int>(), 3);  // app start, session, course
+    EXPECT_GE(h["queue-oldest-s"].get<int>(), 0);
+    EXPECT_GE(h["disk-free-mb"].get<int>(), 0);
+    EXPECT_GE(h["uptime-s"].get<int>(), 0);
+    EXPECT_EQ(h["errors"], 0);
+    EXPECT_EQ(h["last-error"], "");
+    EXPECT_EQ(h["screen"], "unmanaged");
+    EXPECT_EQ(h.size(), 18u) << h.dump();
+
+    app->tick(30);
+    EXPECT_EQ(health_rows().size(), 1u) << "not before the interval";
+    // A video whose file changed on disk: an error, counted in the next one.
+    test::write_file(dir / "pack/media/b.mp4", "not the published bytes");
+    app->dispatch({Intent::Kind::play_video, "v-b"}, 40);
+    app->tick(61.5);
+    beats = health_rows();
+    ASSERT_EQ(beats.size(), 2u);
+    EXPECT_EQ(beats[1]["errors"], 1);
+    EXPECT_NE(beats[1]["last-error"], "");
+    app->tick(122);
+    beats = health_rows();
+    ASSERT_EQ(beats.size(), 3u);
+    EXPECT_EQ(beats[2]["errors"], 0) << "counted once";
+    EXPECT_EQ(beats[2]["last-error"], beats[1]["last-error"]) << "the last cause stays known";
 }
 
 TEST_F(AppTest, IdleResetForgetsThePatron) {

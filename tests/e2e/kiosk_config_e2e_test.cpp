@@ -77,6 +77,7 @@ std::string patron_config(const PatronPeers& p) {
            "languages = [\"es\"]\n"
            "idle_timeout_s = 10\n"
            "time_zone = \"Pacific/Chatham\"\n"
+           "branch = \"north-wing\"\n"
            "[display]\nfullscreen = false\nwidth = 800\nheight = 600\n"
            "[player]\nhwdec = \"no\"\nvolume = 35\nmute = true\naudio = false\ncaptions = false\npreroll = false\n"
            "[content]\n"
@@ -102,6 +103,7 @@ std::string patron_config(const PatronPeers& p) {
            "request_timeout_s = 3\n"
            "retention_days = 2\n"
            "retention_mb = 50\n"
+           "heartbeat_interval_s = 10\n"
            "[admin]\n"
            "pin_hash = " + toml_quote(p.pin_hash) + "\n"
            "max_attempts = 2\n"
@@ -263,6 +265,14 @@ quit
         session_end_sent = session_end_sent || (body.find("branch-7-lobby") != std::string::npos &&
                                                 body.find("/terminated\"") != std::string::npos);
     EXPECT_TRUE(session_end_sent) << "no session end reached the LRS";
+    // kiosk.branch and usage.heartbeat_interval_s: health reports every 10 s
+    // (at the start and ~10 s later, both sent by the end), naming the branch.
+    int heartbeats = 0;
+    for (const auto& [id, body] : stored)
+        heartbeats += body.find("branch-7-lobby") != std::string::npos &&
+                      body.find("\"branch\":\"north-wing\"") != std::string::npos &&
+                      body.find("\"heartbeat-interval-s\":10") != std::string::npos;
+    EXPECT_GE(heartbeats, 2) << log;
 }
 
 // ---- a training screen: [training], [screen], kiosk.mode and pack_dir, and

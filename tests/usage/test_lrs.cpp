@@ -2,14 +2,21 @@
 
 #include <httplib.h>
 
+#include <time.h>
+
+#include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <deque>
+#include <optional>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
+
+#include "kiosk/usage/xapi.hpp"
 
 namespace lasr::test {
 namespace {
@@ -90,6 +97,57 @@ std::string validate(const json& st) {
     return "";
 }
 
+int64_t system_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// "2026-11-29T03:04:05.123Z"
+std::string iso_ms(int64_t ms) {
+    return xapi::format_timestamp(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+}
+
+// An xAPI Timestamp (ISO 8601 with a zone) as ms since the epoch.
+std::optional<int64_t> parse_iso_ms(const std::string& s) {
+    static const std::regex re(
+        "^(\\d{4})-(\\d{2})-(\\d{2})T(\\d{2}):(\\d{2}):(\\d{2})(\\.(\\d+))?(Z|([+-])(\\d{2}):?(\\d{2}))$");
+    std::smatch m;
+    if (!std::regex_match(s, m, re)) return std::nullopt;
+    struct tm tm {};
+    tm.tm_year = std::stoi(m[1]) - 1900;
+    tm.tm_mon = std::stoi(m[2]) - 1;
+    tm.tm_mday = std::stoi(m[3]);
+    tm.tm_hour = std::stoi(m[4]);
+    tm.tm_min = std::stoi(m[5]);
+    tm.tm_sec = std::stoi(m[6]);
+    int64_t ms = static_cast<int64_t>(timegm(&tm)) * 1000;
+    if (m[8].matched) {
+        std::string frac = m[8].str().substr(0, 3);
+        while (frac.size() < 3) frac += '0';
+        ms += std::stoi(frac);
+    }
+    if (m[10].matched) {
+        const int64_t off = (std::stoi(m[11]) * 60 + std::stoi(m[12])) * 60 * 1000;
+        ms += m[10] == "+" ? -off : off;
+    }
+    return ms;
+}
+
+std::string url_encode(const std::string& v) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : v) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
 std::string b64(const std::string& in) {
     static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
@@ -122,8 +180,28 @@ struct TestLrs::Impl {
     // id -> canonical JSON (or its hash as text when !keep_bodies)
     std::unordered_map<std::string, std::string> store;
     std::vector<std::string> order;
+    // Parallel to `order`: when each was stored (never decreasing) and its verb.
+    std::vector<int64_t> order_stored;
+    std::vector<std::string> order_verb;
+    std::function<int64_t()> stored_clock = system_ms;
+    int64_t last_stored = 0;
+    std::deque<LrsGetFault> get_faults;
+    std::vector<std::string> queries;
     LrsStats stats;
     int64_t request_no = 0;
+
+    // Under mu: appends a newly stored statement.
+    void append(const std::string& id, std::string fp, const std::string& verb, int64_t stored) {
+        store.emplace(id, std::move(fp));
+        order.push_back(id);
+        order_stored.push_back(stored);
+        order_verb.push_back(verb);
+        ++stats.stored;
+    }
+    int64_t stored_now() {
+        last_stored = std::max(last_stored, stored_clock());
+        return last_stored;
+    }
 
     std::string fingerprint(const json& st) const {
         std::string canon = st.dump();
@@ -248,14 +326,14 @@ struct TestLrs::Impl {
                 fresh.emplace_back(id, it == store.end() ? fp : std::string());
                 ids.push_back(id);
             }
-            for (auto& [id, fp] : fresh) {
+            const int64_t stored = stored_now();
+            for (size_t i = 0; i < fresh.size(); ++i) {
+                auto& [id, fp] = fresh[i];
                 if (fp.empty()) {
                     ++stats.identical_resends;
                     continue;
                 }
-                store.emplace(id, std::move(fp));
-                order.push_back(id);
-                ++stats.stored;
+                append(id, std::move(fp), batch[i]["verb"]["id"].get<std::string>(), stored);
             }
             stats.max_batch = std::max<int64_t>(stats.max_batch, static_cast<int64_t>(batch.size()));
             stats.max_body_bytes = std::max<int64_t>(stats.max_body_bytes, static_cast<int64_t>(req.body.size()));
@@ -277,12 +355,36 @@ struct TestLrs::Impl {
         res.set_content(ids.dump(), "application/json; charset=utf-8");
     }
 
+    // A stored statement as the LRS returns it: with stored, authority and
+    // version. (Ours never carry those three, so they are spliced in.)
+    std::string returned(const std::string& canon, int64_t stored) const {
+        static const std::string authority =
+            "{\"account\":{\"homePage\":\"http://127.0.0.1/\",\"name\":\"lrs\"},\"objectType\":\"Agent\"}";
+        if (canon.find("\"stored\":") != std::string::npos || canon.find("\"authority\":") != std::string::npos ||
+            canon.find("\"version\":") != std::string::npos) {
+            json st = json::parse(canon);
+            st["stored"] = iso_ms(stored);
+            st["authority"] = json::parse(authority);
+            st["version"] = "1.0.3";
+            return st.dump();
+        }
+        return "{\"authority\":" + authority + ",\"stored\":\"" + iso_ms(stored) + "\",\"version\":\"1.0.3\"," +
+               canon.substr(1);
+    }
+
+    static void xapi_headers(httplib::Response& res) {
+        res.set_header("X-Experience-API-Version", "1.0.3");
+        res.set_header("X-Experience-API-Consistent-Through", iso_ms(system_ms()));
+    }
+
     void get(const httplib::Request& req, httplib::Response& res) {
         {
             std::lock_guard lock(mu);
             ++stats.gets;
         }
         if (!admit(req, res)) return;
+        xapi_headers(res);
+        if (!req.has_param("statementId")) return query(req, res);
         const std::string id = req.get_param_value("statementId");
         std::lock_guard lock(mu);
         auto it = store.find(id);
@@ -290,12 +392,119 @@ struct TestLrs::Impl {
             res.status = 404;
             return;
         }
-        json st = json::parse(it->second);
-        st["stored"] = "2026-01-01T00:00:00.000Z";
-        st["authority"] = {{"objectType", "Agent"}, {"account", {{"homePage", "http://127.0.0.1/"}, {"name", "lrs"}}}};
-        st["version"] = "1.0.3";
+        int64_t stored = 0;
+        for (size_t i = order.size(); i-- > 0;)
+            if (order[i] == id) {
+                stored = order_stored[i];
+                break;
+            }
         res.status = 200;
-        res.set_content(st.dump(), "application/json");
+        res.set_content(returned(it->second, stored), "application/json");
+    }
+
+    // GET /statements?since=&until=&verb=&limit=&ascending= (and our own
+    // `at`, the position a `more` link continues from).
+    void query(const httplib::Request& req, httplib::Response& res) {
+        std::lock_guard lock(mu);
+        std::string qs;
+        for (const auto& [k, v] : req.params) qs += (qs.empty() ? "" : "&") + k + "=" + v;
+        queries.push_back(qs);
+        LrsGetFault fault;
+        bool has_fault = false;
+        if (!get_faults.empty()) {
+            fault = get_faults.front();
+            get_faults.pop_front();
+            has_fault = true;
+            ++stats.faults;
+        }
+        if (has_fault && fault.kind == LrsGetFault::Kind::status) {
+            res.status = fault.status;
+            res.set_content(json{{"error", "injected"}, {"status", fault.status}}.dump(), "application/json");
+            return;
+        }
+        if (has_fault && fault.kind == LrsGetFault::Kind::html) {
+            res.status = 200;
+            res.set_content("<!DOCTYPE html><html><body><h1>Please sign in</h1></body></html>", "text/html");
+            return;
+        }
+        if (has_fault && fault.kind == LrsGetFault::Kind::wrong_shape) {
+            res.status = 200;
+            res.set_content("[{\"statements\":\"no\"}]", "application/json");
+            return;
+        }
+        if (!options.keep_bodies) return bad(res, "this endpoint keeps no bodies");
+        auto param = [&](const char* k) { return req.has_param(k) ? req.get_param_value(k) : std::string(); };
+        std::optional<int64_t> since, until;
+        if (req.has_param("since") && !(since = parse_iso_ms(param("since"))))
+            return bad(res, "since is not an ISO 8601 timestamp: " + param("since"));
+        if (req.has_param("until") && !(until = parse_iso_ms(param("until"))))
+            return bad(res, "until is not an ISO 8601 timestamp: " + param("until"));
+        const std::string verb = param("verb");
+        int64_t limit = 0;
+        if (req.has_param("limit")) {
+            const std::string l = param("limit");
+            if (l.empty() || l.size() > 9 || !std::all_of(l.begin(), l.end(), ::isdigit))
+                return bad(res, "limit must be a nonnegative integer");
+            limit = std::stoll(l);
+        }
+        if (limit == 0 || limit > options.page_size) limit = options.page_size;
+        if (has_fault && fault.kind == LrsGetFault::Kind::ignore_limit) limit = INT64_MAX;
+        const std::string asc_text = param("ascending");
+        if (!asc_text.empty() && asc_text != "true" && asc_text != "false") return bad(res, "ascending must be true or false");
+        const bool ascending = asc_text == "true";
+        static const std::set<std::string> known = {"since", "until", "verb", "limit", "ascending", "at", "format",
+                                                    "attachments", "agent", "activity", "registration",
+                                                    "related_activities", "related_agents"};
+        for (const auto& [k, v] : req.params)
+            if (!known.count(k)) return bad(res, "unknown parameter " + k);
+
+        const int64_t n = static_cast<int64_t>(order.size());
+        // `at`: where the previous page stopped (a position in stored order).
+        int64_t at = ascending ? 0 : n - 1;
+        if (req.has_param("at")) at = std::stoll(param("at"));
+        std::string body = "{\"statements\":[";
+        int64_t count = 0;
+        bool first = true;
+        int64_t next = -1;
+        for (int64_t i = at; ascending ? i < n : i >= 0; i += ascending ? 1 : -1) {
+            const auto u = static_cast<size_t>(i);
+            const int64_t stored = order_stored[u];
+            if (since && stored <= *since) {
+                if (ascending) continue;
+                break;  // newest first: everything below is older
+            }
+            if (until && stored > *until) {
+                if (ascending) break;
+                continue;
+            }
+            if (!verb.empty() && order_verb[u] != verb) continue;
+            if (count == limit) {
+                next = i;
+                break;
+            }
+            if (!first) body += ',';
+            first = false;
+            body += returned(store.at(order[u]), stored);
+            ++count;
+        }
+        if (has_fault && fault.kind == LrsGetFault::Kind::inject)
+            for (const std::string& raw : fault.extra) {
+                if (!first) body += ',';
+                first = false;
+                body += raw;
+            }
+        std::string more;
+        if (next >= 0) {
+            more = "/xapi/statements?";
+            for (const auto& [k, v] : req.params)
+                if (k != "at") more += k + "=" + url_encode(v) + "&";
+            more += "at=" + std::to_string(next);
+        }
+        if (has_fault && fault.kind == LrsGetFault::Kind::foreign_more)
+            more = "http://lrs.elsewhere.invalid:8080/xapi/statements?at=0";
+        body += "],\"more\":\"" + more + "\"}";
+        res.status = 200;
+        res.set_content(body, "application/json; charset=utf-8");
     }
 
     std::function<void(int64_t)> on_received_hook;
@@ -364,6 +573,39 @@ void TestLrs::preload(const std::string& statement_json) {
     std::lock_guard lock(impl_->mu);
     const std::string id = st["id"].get<std::string>();
     impl_->store[id] = impl_->fingerprint(st);
+}
+
+bool TestLrs::store_direct(const std::vector<std::string>& statements_json) {
+    std::vector<json> batch;
+    batch.reserve(statements_json.size());
+    for (const std::string& text : statements_json) {
+        json st = json::parse(text, nullptr, false);
+        if (st.is_discarded() || !validate(st).empty()) return false;
+        batch.push_back(std::move(st));
+    }
+    std::lock_guard lock(impl_->mu);
+    const int64_t stored = impl_->stored_now();
+    for (const json& st : batch) {
+        const std::string id = st["id"].get<std::string>();
+        if (impl_->store.count(id)) continue;
+        impl_->append(id, impl_->fingerprint(st), st["verb"]["id"].get<std::string>(), stored);
+    }
+    return true;
+}
+
+void TestLrs::set_stored_clock(std::function<int64_t()> ms) {
+    std::lock_guard lock(impl_->mu);
+    impl_->stored_clock = std::move(ms);
+}
+
+void TestLrs::push_get_fault(const LrsGetFault& f) {
+    std::lock_guard lock(impl_->mu);
+    impl_->get_faults.push_back(f);
+}
+
+std::vector<std::string> TestLrs::queries() const {
+    std::lock_guard lock(impl_->mu);
+    return impl_->queries;
 }
 
 LrsStats TestLrs::stats() const {

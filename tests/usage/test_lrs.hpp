@@ -14,6 +14,16 @@
 //     and strings as written), so a timestamp resent as "...00Z" instead of
 //     "...00.000Z" is a conflict, as on a real LRS;
 //   - 200 returns the ids; GET /statements?statementId= returns one.
+//   - GET /statements without an id is the xAPI 1.0.3 query API (section
+//     2.1.3 of xAPI-Communication): filters `since` (stored, exclusive),
+//     `until` (stored, inclusive), `verb` (exact IRI), `limit` (0 or above
+//     the server's page size: the page size), `ascending` (default false:
+//     newest first); the answer is a StatementResult {"statements": [...],
+//     "more": "<relative IRL, path and query, or empty>"}; every returned
+//     statement has `stored`, `authority` and `version`; answers carry
+//     X-Experience-API-Version and X-Experience-API-Consistent-Through.
+//     `stored` is the server's clock to the millisecond, so a batch shares
+//     one stored time (clients must not assume stored times are unique).
 // Stricter than the spec where it checks the kiosk's own contract: ids must
 // be present UUIDs, the actor an account (never mbox, mbox_sha1sum, openid
 // or name: no person), and no property xAPI does not define. (The tests
@@ -52,6 +62,26 @@ struct LrsFault {
     }
 };
 
+// Faults for the query API (GET /statements), each applied to one GET.
+struct LrsGetFault {
+    enum class Kind {
+        status,        // answer `status` with a JSON error body
+        html,          // 200 with an HTML page (a proxy's login page)
+        foreign_more,  // a normal page whose `more` points to another host
+        inject,        // `extra` (raw JSON texts) appended to the page's statements
+        ignore_limit,  // every matching statement in one page
+        wrong_shape,   // 200 with JSON that is not a StatementResult
+        pass,          // none: this GET is answered normally (to aim a later fault)
+    };
+    Kind kind = Kind::status;
+    int status = 500;
+    std::vector<std::string> extra;
+
+    static LrsGetFault http(int status) { return {Kind::status, status, {}}; }
+    static LrsGetFault of(Kind k) { return {k, 0, {}}; }
+    static LrsGetFault inject_raw(std::vector<std::string> raw) { return {Kind::inject, 0, std::move(raw)}; }
+};
+
 struct LrsStats {
     int64_t posts = 0;              // POST /statements requests
     int64_t gets = 0;
@@ -73,6 +103,7 @@ public:
         std::string password = "s3cret";
         size_t max_body_bytes = 0;  // > 0: larger bodies get 413
         bool keep_bodies = true;    // false: keep a hash per id (1M statements, little memory)
+        int page_size = 500;        // the most statements one query answer holds
     };
     explicit TestLrs(Options options);
     TestLrs() : TestLrs(Options{}) {}
@@ -92,6 +123,16 @@ public:
     void set_max_body(size_t bytes);
     // Stores a statement as if some other client had sent it (for 409s).
     void preload(const std::string& statement_json);
+    // Stores statements as if POSTed now (validated as a POST is; false and
+    // nothing stored if one is invalid), without HTTP: for benchmarks that
+    // fill the LRS with a month of a fleet.
+    bool store_direct(const std::vector<std::string>& statements_json);
+    // The clock `stored` is taken from (ms since the epoch); default: the
+    // system clock. Stored times never go backwards.
+    void set_stored_clock(std::function<int64_t()> ms);
+    void push_get_fault(const LrsGetFault& f);
+    // The query strings of the query-API GETs received, in order.
+    std::vector<std::string> queries() const;
 
     // Kill-test hooks, called on the server thread with the request number
     // (1, 2, ...). `received`: before anything is stored; `stored`: after the

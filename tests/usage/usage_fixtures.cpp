@@ -94,6 +94,7 @@ bool string_allowed(const std::string& s) {
         std::regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),  // UUID
         std::regex("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$"),            // timestamp
         std::regex("^\\d{4}-\\d{2}-\\d{2}$"),                                           // day
+        std::regex("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"),                      // a pack's issued/expires
         std::regex("^https?://[A-Za-z0-9.:/_%~-]+$"),                                  // IRI, no spaces or query
         std::regex("^[a-z]+$"),                                                         // verb words
         std::regex("^en-US$"),

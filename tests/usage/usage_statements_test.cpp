@@ -2,6 +2,7 @@
 // sessions, the v1 -> v2 upgrade, and retention. Real SQLite files.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -227,6 +228,66 @@ TEST(UsageStatements, FreeTextIsRefusedAndNothingIsStored) {
     // Video events only through the play calls, sessions only through theirs.
     EXPECT_FALSE(log->record({EventKind::video_played, "v1", "c1"}));
     EXPECT_FALSE(log->record({EventKind::session_started}));
+}
+
+// The heartbeat: the kiosk's health for the fleet view. Every field is an
+// id, a version, a time or a fixed word; free text is refused; it belongs to
+// no patron session; it is stored exactly as it will be sent.
+TEST(UsageStatements, HeartbeatsCarryHealthAndNoFreeText) {
+    TempDir dir;
+    FakeClock clock;
+    auto log = open_log(dir / "usage.db", clock);
+    ASSERT_TRUE(log);
+    xapi::Health h;
+    h.app_version = "0.1.0";
+    h.mode = "training";
+    h.branch = "main-street";
+    h.library = "springfield";
+    h.pack_version = 12;
+    h.pack_issued = "2026-11-01T00:00:00Z";
+    h.pack_expires = "2027-01-01T00:00:00Z";
+    h.content_sync = "error";
+    h.content_error = "sync.not_found";
+    h.queue_depth = 42;
+    h.queue_oldest_s = 600;
+    h.disk_free_mb = 1234;
+    h.uptime_s = 86400;
+    h.errors = 2;
+    h.last_error = "media.unplayable";
+    h.screen = "off";
+    ASSERT_TRUE(log->begin_session());
+    ASSERT_TRUE(log->record_heartbeat(h));
+    auto rows = test::outbox_rows(*log);
+    ASSERT_EQ(rows.size(), 2u);
+    const std::string& body = rows[1].body;
+    json st = json::parse(body);
+    EXPECT_EQ(st.dump(), body) << "compact with sorted keys: what a resend repeats";
+    EXPECT_TRUE(test::check_statement_shape(body));
+    EXPECT_EQ(st["verb"]["id"], xapi::kHeartbeatVerb);
+    EXPECT_FALSE(st["context"].contains("registration")) << "no patron session";
+    const json& health = st["result"]["extensions"][std::string(xapi::kHealthExtension)];
+    EXPECT_EQ(health["pack-version"], 12);
+    EXPECT_EQ(health["content-error"], "sync.not_found");
+    EXPECT_EQ(health["queue-oldest-s"], 600);
+    EXPECT_EQ(health["screen"], "off");
+    EXPECT_EQ(health["mode"], "training");
+
+    for (auto bad : std::vector<std::function<void(xapi::Health&)>>{
+             [](xapi::Health& x) { x.branch = "Jane Doe's branch"; },
+             [](xapi::Health& x) { x.last_error = "could not open /home/jane/video.mp4"; },
+             [](xapi::Health& x) { x.app_version = "1.0 beta (patched by jane)"; },
+             [](xapi::Health& x) { x.mode = "kiosk"; },
+             [](xapi::Health& x) { x.content_sync = "broken"; },
+             [](xapi::Health& x) { x.pack_expires = "next tuesday"; },
+             [](xapi::Health& x) { x.screen = "dim"; }}) {
+        xapi::Health b = h;
+        bad(b);
+        auto refused = log->record_heartbeat(b);
+        ASSERT_FALSE(refused);
+        EXPECT_EQ(refused.error().code, Errc::invalid_argument);
+        EXPECT_NE(refused.error().message.find("heartbeat"), std::string::npos) << refused.error().describe();
+    }
+    EXPECT_EQ(test::outbox_rows(*log).size(), 2u) << "nothing of a refused one is stored";
 }
 
 TEST(UsageStatements, NoPatronDataAnywhereInTheDatabaseFile) {
