@@ -207,7 +207,7 @@ quit
 
     // [player]: what libmpv holds, read back from it (keep-open: only a
     // prerolling core holds an ended item's last frame).
-    EXPECT_NE(log.find("player hwdec=no volume=35.000000 mute=yes ao=null sub-visibility=no slang=es keep-open=no"),
+    EXPECT_NE(log.find("player hwdec=no volume=35.000000 mute=yes ao=null sub-visibility=no slang=es,en keep-open=no"),
               std::string::npos)
         << log;
     // [kiosk] language, languages, time_zone, idle_timeout_s as the app has them...
