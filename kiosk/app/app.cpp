@@ -56,7 +56,7 @@ std::optional<Screen> screen_from_string(std::string_view s) noexcept {
     return std::nullopt;
 }
 
-App::App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player, UsageLog* usage, TrainingEnv training)
+App::App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player, UsageWriter* usage, TrainingEnv training)
     : config_(config), pack_(std::move(pack)), player_(player), usage_(usage) {
     state_.language = config_.kiosk.language;
     state_.captions = config_.player.captions;
@@ -81,7 +81,7 @@ LocalTime App::local_time() const { return zone_.to_local(SysSeconds{std::chrono
 
 void App::note(const UsageEvent& event) {
     if (!usage_) return;
-    if (auto st = usage_->record(event); !st) log::error(st.error());
+    usage_->record(event);
 }
 
 void App::note_error(const Error& e) {
@@ -99,13 +99,13 @@ void App::note_stop() {
     // before the player could report it (quit, admin exit or restart,
     // SIGTERM from systemd).
     if (play_row_ >= 0) end_play(PlayOutcome::stopped, player_.position_s());
-    if (auto st = usage_->end_session(); !st) log::error(st.error());
+    usage_->end_session();
     note({EventKind::app_stopped});
 }
 
 void App::note_play(EventKind kind, double position, double from) {
     if (!usage_ || play_row_ < 0) return;
-    if (auto st = usage_->play_event(play_row_, kind, position, from); !st) log::error(st.error());
+    usage_->play_event(play_row_, kind, position, from);
 }
 
 Screen App::after_play() const {
@@ -190,7 +190,7 @@ void App::dispatch(const Intent& in, double now) {
     if (training_ && !TrainingMode::accepts(in)) return;  // an unattended screen has no navigation
     // The first touch after the attract screen starts a patron session.
     if (usage_ && in.kind != Intent::Kind::quit && !single_play_ && !usage_->in_session()) {
-        if (auto st = usage_->begin_session(); !st) log::error(st.error());
+        usage_->begin_session();
     }
     switch (in.kind) {
         case Intent::Kind::go_home:
@@ -501,7 +501,7 @@ AdminStatus App::admin_status() const {
     a.resources = catalog().resources.size();
     a.pack_dir = pack_->dir().string();
     if (usage_) {
-        if (auto s = usage_->summary()) {
+        if (auto s = usage_->log().summary()) {
             a.have_usage = true;
             a.usage = *s;
         }
@@ -521,7 +521,7 @@ AdminStatus App::admin_status() const {
     a.content = state_.content;
     a.upload = state_.upload;
     if (usage_) {
-        if (auto q = usage_->status()) {
+        if (auto q = usage_->log().status()) {
             a.have_queue = true;
             a.queue = std::move(*q);
         }
@@ -557,9 +557,7 @@ void App::begin_play(const Video& video, const Course& course, double now) {
     go(Screen::player);
     log::info("app", "play video=" + video.id + " course=" + course.id);
     if (usage_) {
-        auto row = usage_->play_started(video.id, course.id, video.duration_s);
-        if (row) play_row_ = *row;
-        else log::error(row.error());
+        play_row_ = usage_->play_started(video.id, course.id, video.duration_s);
     }
     last_progress_log_ = now;
 }
@@ -629,7 +627,7 @@ bool App::adopt_queued(const std::string& video_id, double now) {
 
 void App::end_play(std::optional<PlayOutcome> outcome, double position) {
     if (usage_ && play_row_ >= 0 && outcome) {
-        if (auto st = usage_->play_ended(play_row_, position, *outcome); !st) log::error(st.error());
+        usage_->play_ended(play_row_, position, *outcome);
     }
     play_row_ = -1;
 }
@@ -698,9 +696,7 @@ void App::privacy_reset(double now) {
     // language, no filter, captions back to the default.
     log::info("app", "idle_reset");
     // The patron session ends, and its id is forgotten.
-    if (usage_) {
-        if (auto st = usage_->end_session(); !st) log::error(st.error());
-    }
+    if (usage_) usage_->end_session();
     state_.screen = Screen::home;
     state_.course_id.clear();
     state_.last_video_id.clear();
@@ -734,7 +730,7 @@ void App::tick(double now) {
     if (playing) {
         last_activity_ = now;  // someone watching a video is not idle
         if (usage_ && play_row_ >= 0 && now - last_progress_log_ >= kProgressLogSeconds) {
-            if (auto st = usage_->play_progress(play_row_, player_.position_s()); !st) log::error(st.error());
+            usage_->play_progress(play_row_, player_.position_s());
             last_progress_log_ = now;
         }
     } else if (config_.kiosk.mode == "patron" && !single_play_) {

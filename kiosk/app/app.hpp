@@ -14,7 +14,7 @@
 #include "config/config.hpp"
 #include "kiosk/app/directory.hpp"
 #include "kiosk/app/training_mode.hpp"
-#include "kiosk/usage/usage_log.hpp"
+#include "kiosk/usage/usage_writer.hpp"
 #include "media/content_pack.hpp"
 #include "media/player.hpp"
 #include "playlists/timezone.hpp"
@@ -152,10 +152,12 @@ struct AdminStatus {
 
 class App {
 public:
-    // `usage` may be null (telemetry off). The player must outlive the App.
+    // `usage` may be null (telemetry off): the UI thread's queue to the usage
+    // log, so recording an event never waits for SQLite. The player must
+    // outlive the App.
     // Records the app's start; quit records its stop. `training` is used in
     // training mode (kiosk.mode = "training") only.
-    App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player, UsageLog* usage,
+    App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player, UsageWriter* usage,
         TrainingEnv training = {});
 
     const AppState& state() const { return state_; }
@@ -245,11 +247,11 @@ private:
     Config config_;
     std::shared_ptr<ContentPack> pack_;
     Player& player_;
-    UsageLog* usage_;
+    UsageWriter* usage_;
     AppState state_;
     double last_activity_ = 0;
     double last_progress_log_ = 0;
-    int64_t play_row_ = -1;
+    UsageWriter::PlayToken play_row_ = -1;
     std::string queued_video_;  // queued by queue_video, not adopted yet
     bool single_play_ = false;
     std::unique_ptr<Directory> directory_;

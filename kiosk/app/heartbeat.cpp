@@ -53,19 +53,8 @@ xapi::Health App::health() const {
     h.content_error = kind;
     if (c.sync_last_success > 0) h.content_last_success = xapi::format_timestamp(system_clock::from_time_t(c.sync_last_success));
 
-    const auto wall = system_clock::from_time_t(static_cast<std::time_t>(wall_clock_()));
-    if (usage_) {
-        if (auto q = usage_->status()) {
-            h.queue_depth = q->queued;
-            if (!q->oldest_unsent.empty()) {
-                // "2026-11-29T03:04:05.123Z": to the second is enough.
-                if (auto t = parse_rfc3339_utc(q->oldest_unsent.substr(0, 19) + "Z"))
-                    h.queue_oldest_s = std::max<int64_t>(0, duration_cast<seconds>(wall - *t).count());
-            }
-        } else {
-            log::error(q.error());
-        }
-    }
+    // The queue depth and the oldest unsent statement's age: filled in by
+    // the usage writer, off the UI thread (UsageWriter::record_heartbeat).
     const DiskSpace disk = disk_space(config_.kiosk.data_dir);
     h.disk_free_mb = disk.total_bytes > 0 ? static_cast<int64_t>(disk.free_bytes >> 20) : -1;
     h.uptime_s = static_cast<int64_t>(log::ms_since_process_start() / 1000.0);
@@ -83,12 +72,9 @@ void App::note_heartbeat(double now) {
     next_heartbeat_ = now + config_.usage.heartbeat_interval_s;
     if (!usage_) return;
     const xapi::Health h = health();
-    if (auto st = usage_->record_heartbeat(h); !st) {
-        log::error(st.error());
-        return;
-    }
+    usage_->record_heartbeat(h, std::chrono::system_clock::from_time_t(static_cast<std::time_t>(wall_clock_())));
     errors_since_heartbeat_ = 0;
-    log::debug("app", "heartbeat queue=" + std::to_string(h.queue_depth) + " content=" + h.content_sync);
+    log::debug("app", "heartbeat content=" + h.content_sync);
 }
 
 }  // namespace lasr

@@ -26,6 +26,7 @@
 #include "kiosk/app/strings.hpp"
 #include "kiosk/service/service_notifier.hpp"
 #include "kiosk/usage/sync_service.hpp"
+#include "kiosk/usage/usage_writer.hpp"
 #include "kiosk/sync/content_sync.hpp"
 #include "media/content_store.hpp"
 #include "kiosk/ui/theme.hpp"
@@ -255,6 +256,13 @@ int run_kiosk(const ShellOptions& opt) {
             if (auto closed = usage->close_interrupted_plays(); !closed) log::error(closed.error());
         }
     }
+    // The UI thread's queue to the log: a writer thread commits it, so no
+    // tap waits for SQLite. Declared after the log: it drains into it first.
+    std::unique_ptr<UsageWriter> usage_writer;
+    if (usage) {
+        if (auto w = UsageWriter::start(*usage)) usage_writer = std::move(*w);
+        else log::error(w.error());  // then no usage is recorded this run, and it says so
+    }
     // Usage upload and upkeep, on the worker (declared below, so it joins first).
     std::unique_ptr<UsageSyncService> usage_sync = usage ? UsageSyncService::create(*usage, cfg) : nullptr;
 
@@ -393,7 +401,7 @@ int run_kiosk(const ShellOptions& opt) {
             Worker worker([] { glfwPostEmptyEvent(); });
             TrainingEnv training_env;
             training_env.worker = &worker;
-            App app(cfg, pack, *player, usage.get(), training_env);
+            App app(cfg, pack, *player, usage_writer.get(), training_env);
             app.content_state().expired = pack_expired;
             int redraw = 2;
             // Content sync on the background worker; new packs and progress

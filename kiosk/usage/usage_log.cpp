@@ -251,6 +251,12 @@ constexpr std::string_view kMoveToDead =
 constexpr std::string_view kAddMeta = "UPDATE meta SET value = value + ?2 WHERE key = ?1";
 constexpr std::string_view kSetMeta = "UPDATE meta SET value = ?2 WHERE key = ?1";
 constexpr std::string_view kGetMeta = "SELECT value FROM meta WHERE key = ?1";
+// The usage writer's ticket (kiosk/usage/usage_writer.hpp): the last event it
+// committed, written in the same transaction as the event. A row of its own,
+// made on first use, so databases of every schema version take it.
+constexpr std::string_view kPutTicket =
+    "INSERT INTO meta (key, value) VALUES ('ui_ticket', ?1) "
+    "ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)";
 
 // Retention. Raw statements past the cutoff (or the oldest ones while the
 // database is over its size cap), a bounded chunk at a time.
@@ -433,6 +439,9 @@ struct UsageLog::Impl {
     sqlite::Statement move_to_dead;
     sqlite::Statement add_meta;
     sqlite::Statement set_meta;
+    sqlite::Statement put_ticket;
+    // Stamped on every event transaction when > 0 (stamp_writes_with).
+    int64_t ticket = 0;
 
     // The side connection: reads for the worker and tools, and checkpoints,
     // so neither ever holds `mu` (WAL readers do not block the writer).
@@ -574,6 +583,13 @@ struct UsageLog::Impl {
         return set_meta.run();
     }
 
+    // Inside an event's transaction: the writer's ticket goes with it.
+    Status stamp() {
+        if (ticket <= 0) return {};
+        put_ticket.bind_int64(1, ticket);
+        return put_ticket.run();
+    }
+
     // Opens the side connection on first use (under side_mu).
     Status side_ready() {
         if (side) return {};
@@ -616,6 +632,7 @@ Status UsageLog::Impl::write_one(const UsageEvent& ev, const std::string& video_
     LASR_TRY(tx.begin());
     LASR_TRY(out.add(ev, video_session));
     LASR_TRY(out.finish());
+    LASR_TRY(stamp());
     return tx.commit();
 }
 
@@ -679,6 +696,7 @@ Result<std::unique_ptr<UsageLog>> UsageLog::open(const std::filesystem::path& db
                                 {&impl->move_to_dead, kMoveToDead, "dead-letter statement"},
                                 {&impl->add_meta, kAddMeta, "add to counter"},
                                 {&impl->set_meta, kSetMeta, "set state"},
+                                {&impl->put_ticket, kPutTicket, "stamp ticket"},
                             }));
 
     log::info("usage", "opened db=" + d.path() + " schema_version=" + std::to_string(impl->version) +
@@ -710,6 +728,7 @@ Result<int64_t> UsageLog::play_started(const std::string& video_id, const std::s
     Impl::Appender out(*impl_, clock);
     LASR_TRY(out.add(play.event(EventKind::video_initialized, 0), play.video_session));
     LASR_TRY(out.finish());
+    LASR_TRY(impl_->stamp());
     LASR_TRY(tx.commit());
     impl_->open_plays[id] = std::move(play);
     return id;
@@ -765,6 +784,8 @@ Status UsageLog::play_progress(int64_t play_id, double position_s) {
         segments = so_far.to_string();
         progress = std::clamp(so_far.progress(it->second.length_s), 0.0, 1.0);
     }
+    sqlite::Transaction tx(impl_->db);
+    LASR_TRY(tx.begin());
     sqlite::Statement& st = impl_->update_progress;
     st.bind_int64(1, play_id);
     st.bind_double(2, *pos);
@@ -772,7 +793,8 @@ Status UsageLog::play_progress(int64_t play_id, double position_s) {
     st.bind_double(4, progress);
     LASR_TRY(st.run());
     if (impl_->db.changes() == 0) return impl_->no_open_play(play_id);
-    return {};
+    LASR_TRY(impl_->stamp());
+    return tx.commit();
 }
 
 Status UsageLog::play_ended(int64_t play_id, double position_s, PlayOutcome outcome) {
@@ -802,6 +824,7 @@ Status UsageLog::play_ended(int64_t play_id, double position_s, PlayOutcome outc
         LASR_TRY(out.add(p.event(EventKind::video_terminated, end), p.video_session));
         LASR_TRY(out.finish());
     }
+    LASR_TRY(impl_->stamp());
     LASR_TRY(tx.commit());
     if (it != impl_->open_plays.end()) impl_->open_plays.erase(it);
     return {};
@@ -898,6 +921,7 @@ Status UsageLog::record_batch(const std::vector<UsageEvent>& events) {
     LASR_TRY(out.reserve(static_cast<int64_t>(events.size())));
     for (const UsageEvent& ev : events) LASR_TRY(out.add(ev, ""));
     LASR_TRY(out.finish());
+    LASR_TRY(impl_->stamp());
     return tx.commit();
 }
 
@@ -914,7 +938,29 @@ Status UsageLog::record_heartbeat(const xapi::Health& health) {
     auto body = xapi::build_heartbeat(health, f);
     if (!body) return std::move(body).error();
     LASR_TRY(impl_->store(f, *body, clock, false, 1, out.day()));
+    LASR_TRY(impl_->stamp());
     return tx.commit();
+}
+
+void UsageLog::stamp_writes_with(int64_t ticket) {
+    std::lock_guard lock(impl_->mu);
+    impl_->ticket = ticket;
+}
+
+Status UsageLog::note_ticket(int64_t ticket) {
+    if (ticket < 0) return invalid("note_ticket: a ticket is >= 0");
+    std::lock_guard lock(impl_->mu);
+    impl_->put_ticket.bind_int64(1, ticket);
+    return impl_->put_ticket.run();
+}
+
+Result<std::optional<int64_t>> UsageLog::committed_ticket() {
+    std::lock_guard lock(impl_->side_mu);
+    LASR_TRY(impl_->side_ready());
+    std::optional<int64_t> v;
+    impl_->side_get_meta.bind_text(1, "ui_ticket");
+    LASR_TRY(one_row(impl_->side_get_meta, [&](sqlite::Statement& st) { v = st.column_int64(0); }));
+    return v;
 }
 
 // ------------------------------------------------------------------ sync side
@@ -1214,6 +1260,7 @@ Result<UsageStatus> UsageLog::status() {
             s.queued_bytes = st.column_int64(1);
             if (!st.column_is_null(2)) oldest_ms = st.column_int64(2);
         }));
+        s.oldest_unsent_ms = oldest_ms;
         if (oldest_ms >= 0)
             s.oldest_unsent = xapi::format_timestamp(std::chrono::system_clock::time_point(std::chrono::milliseconds(oldest_ms)));
     }

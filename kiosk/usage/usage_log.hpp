@@ -18,11 +18,13 @@
 // look like catalog ids (letters, digits, '.', '_', '-', at most 64), so free
 // text cannot slip in through them.
 //
-// Thread-safe: every call takes an internal mutex. The calls the UI thread
-// makes are one short transaction in WAL mode with synchronous=NORMAL (a
-// write to the WAL file, no fsync); the sync and maintenance calls hold the
-// mutex only for short, bounded steps, and WAL checkpoints (the one slow
-// part: they fsync) run on a second connection without it.
+// Thread-safe: every call takes an internal mutex. Event calls are one short
+// transaction in WAL mode with synchronous=NORMAL (a write to the WAL file,
+// no fsync); the sync and maintenance calls hold the mutex only for short,
+// bounded steps, and WAL checkpoints (the one slow part: they fsync) run on a
+// second connection without it. The kiosk's UI thread does not make event
+// calls itself: it queues them to a UsageWriter (usage_writer.hpp), whose
+// thread makes them.
 #pragma once
 
 #include <cstdint>
@@ -102,6 +104,7 @@ struct UsageStatus {
     int64_t queued = 0;             // statements not yet acknowledged by the LRS
     int64_t queued_bytes = 0;
     std::string oldest_unsent;      // when the oldest queued statement was made ("" if none)
+    int64_t oldest_unsent_ms = -1;  // the same, in ms since the epoch (-1 if none)
     int64_t dead_letters = 0;       // refused by the LRS for good (kept, not sent)
     int64_t sent = 0;               // acknowledged by the LRS, in all
     int64_t rolled_up = 0;          // raw statements replaced by daily aggregates (retention)
@@ -204,6 +207,21 @@ public:
     // The kiosk's heartbeat (xapi::build_heartbeat): one statement, one
     // transaction, outside any patron session. Not counted in daily counts.
     Status record_heartbeat(const xapi::Health& health);
+
+    // ---- for the usage writer (kiosk/usage/usage_writer.hpp) ----
+
+    // From now on every event transaction (play_*, sessions, record*,
+    // heartbeats) also stores `ticket` as the last committed one, in the
+    // same transaction as the event; 0 stops it. The writer sets the ticket
+    // of each event before writing it, so after any crash
+    // committed_ticket() says exactly how far its queue got.
+    void stamp_writes_with(int64_t ticket);
+    // Stores `ticket` (>= 0) on its own: an event that failed and was
+    // logged, or the count a writer starts from.
+    Status note_ticket(int64_t ticket);
+    // The last ticket committed; nullopt when no writer ever stamped this
+    // database (a new one, or one from before writers).
+    Result<std::optional<int64_t>> committed_ticket();
 
     // ---- for the sync (the background worker) ----
 

@@ -50,6 +50,15 @@ protected:
         auto u = UsageLog::open(dir / "data/usage.sqlite3");
         ASSERT_TRUE(u) << u.error().describe();
         usage = std::move(*u);
+        auto w = UsageWriter::start(*usage);
+        ASSERT_TRUE(w) << w.error().describe();
+        writer = std::move(*w);
+    }
+
+    // The log, once the writer has committed everything queued so far.
+    UsageLog* flushed() {
+        EXPECT_TRUE(writer->flush()) << "the usage writer did not catch up in 10 s";
+        return usage.get();
     }
 
     void build_pack(double a_duration, double b_duration) {
@@ -88,7 +97,7 @@ protected:
     std::unique_ptr<App> make_app() {
         auto pack = ContentPack::open(dir / "pack");
         EXPECT_TRUE(pack) << pack.error().describe();
-        return std::make_unique<App>(config, *pack, *player, usage.get());
+        return std::make_unique<App>(config, *pack, *player, writer.get());
     }
 
     // Feeds player events to the app until nothing plays (or 20 s pass).
@@ -106,6 +115,7 @@ protected:
     Config config;
     std::unique_ptr<Player> player;
     std::unique_ptr<UsageLog> usage;
+    std::unique_ptr<UsageWriter> writer;  // after the log: drains into it first
     static test::TempDir* media_;
 };
 test::TempDir* AppTest::media_ = nullptr;
@@ -166,7 +176,7 @@ TEST_F(AppTest, PlayToEndReturnsToCourseAndLogsCompleted) {
     EXPECT_EQ(app->state().screen, Screen::course);
     EXPECT_EQ(app->state().last_video_id, "v-a");
     EXPECT_TRUE(app->state().notice.empty());
-    auto rows = usage->plays();
+    auto rows = flushed()->plays();
     ASSERT_TRUE(rows);
     ASSERT_EQ(rows->size(), 1u);
     EXPECT_EQ((*rows)[0].video_id, "v-a");
@@ -192,7 +202,7 @@ TEST_F(AppTest, BackDuringPlayLogsStopped) {
     app->dispatch({Intent::Kind::back}, 2);
     EXPECT_EQ(app->state().screen, Screen::course);
     for (int i = 0; i < 20 && !app->state().video_id.empty(); ++i) app->on_player_events(player->wait(0.1), 2);
-    auto rows = usage->plays();
+    auto rows = flushed()->plays();
     ASSERT_TRUE(rows);
     ASSERT_EQ(rows->size(), 1u);
     EXPECT_EQ((*rows)[0].outcome, PlayOutcome::stopped);
@@ -212,7 +222,7 @@ TEST_F(AppTest, TamperedVideoNeverPlays) {
     app->dispatch({Intent::Kind::play_video, "v-b"}, 2);
     EXPECT_EQ(app->state().screen, Screen::player);
     run_until_idle(*app);
-    EXPECT_EQ(usage->plays()->back().outcome, PlayOutcome::completed);
+    EXPECT_EQ(flushed()->plays()->back().outcome, PlayOutcome::completed);
 }
 
 TEST_F(AppTest, TruncatedVideoIsLoggedAsFailedAndTheKioskGoesOn) {
@@ -226,7 +236,7 @@ TEST_F(AppTest, TruncatedVideoIsLoggedAsFailedAndTheKioskGoesOn) {
     run_until_idle(*app);
     EXPECT_EQ(app->state().screen, Screen::course);
     EXPECT_EQ(app->state().notice, "notice.video_failed");
-    EXPECT_EQ(usage->plays()->back().outcome, PlayOutcome::failed);
+    EXPECT_EQ(flushed()->plays()->back().outcome, PlayOutcome::failed);
     EXPECT_EQ(app->state().plays_finished, 1);
 }
 
@@ -245,7 +255,7 @@ TEST_F(AppTest, ASessionBecomesXapiStatementsAndTheIdleResetEndsIt) {
     app->dispatch({Intent::Kind::open_course, "c1"}, 200);  // the next patron
     app->dispatch({Intent::Kind::quit}, 201);
 
-    auto rows = usage->outbox_head(1000, SIZE_MAX);
+    auto rows = flushed()->outbox_head(1000, SIZE_MAX);
     ASSERT_TRUE(rows) << rows.error().describe();
     std::vector<std::string> kinds;
     std::vector<std::string> registrations;
@@ -282,7 +292,8 @@ TEST_F(AppTest, ASessionBecomesXapiStatementsAndTheIdleResetEndsIt) {
     EXPECT_EQ(registrations[13], registrations[11]);
     EXPECT_EQ(registrations[14], "");
     EXPECT_EQ(heartbeats, 1);
-    EXPECT_FALSE(usage->in_session());
+    EXPECT_FALSE(writer->in_session());
+    EXPECT_FALSE(flushed()->in_session());
 }
 
 // Every usage.heartbeat_interval_s the kiosk reports its health: versions,
@@ -293,7 +304,7 @@ TEST_F(AppTest, HeartbeatsSayEnoughEveryInterval) {
     auto app = make_app();
     auto health_rows = [&] {
         std::vector<nlohmann::json> out;
-        auto rows = usage->outbox_head(1000, SIZE_MAX);
+        auto rows = flushed()->outbox_head(1000, SIZE_MAX);
         EXPECT_TRUE(rows);
         for (const auto& r : *rows) {
             auto st = nlohmann::json::parse(r.body);
@@ -366,7 +377,7 @@ TEST_F(AppTest, IdleResetForgetsThePatron) {
     for (int i = 0; i < 50 && !started; ++i)
         for (auto& e : player->wait(0.1)) started = started || e.kind == PlayerEvent::Kind::started;
     EXPECT_TRUE(started);
-    EXPECT_EQ(usage->plays()->size(), 0u);
+    EXPECT_EQ(flushed()->plays()->size(), 0u);
     app->dispatch({Intent::Kind::start}, 40);
     EXPECT_EQ(app->state().screen, Screen::home);
 }
@@ -394,7 +405,7 @@ TEST_F(AppTest, AttractLoopKeepsTheNextVideoQueuedForAGaplessChange) {
     }
     EXPECT_EQ(ended, 3);
     EXPECT_GE(started, 3);
-    EXPECT_EQ(usage->plays()->size(), 0u);  // not a patron's play
+    EXPECT_EQ(flushed()->plays()->size(), 0u);  // not a patron's play
     app->dispatch({Intent::Kind::start}, 2);
     EXPECT_EQ(player->queued(), 0u) << "leaving the loop drops its queue";
 }
@@ -415,7 +426,7 @@ TEST_F(AppTest, AVideoStartedFromTheAttractLoopPlays) {
     }
     EXPECT_TRUE(started) << "the video stopped as the attract loop was left";
     run_until_idle(*app);
-    auto rows = usage->plays();
+    auto rows = flushed()->plays();
     ASSERT_TRUE(rows);
     ASSERT_EQ(rows->size(), 1u);
     EXPECT_EQ((*rows)[0].outcome, PlayOutcome::completed);
@@ -435,7 +446,7 @@ TEST_F(AppTest, UsageOffRecordsNothing) {
     App app(config, *pack, *player, nullptr);
     app.dispatch({Intent::Kind::play_video, "v-a"}, 1);
     run_until_idle(app);
-    EXPECT_EQ(usage->plays()->size(), 0u);
+    EXPECT_EQ(flushed()->plays()->size(), 0u);
 }
 
 TEST_F(AppTest, PlayFileAndQuitExitCodes) {
@@ -627,7 +638,7 @@ TEST_F(AppTest, ANewPackGoesLiveWhileAVideoPlaysOnToItsEnd) {
     run_until_idle(*app);
     // Its course is gone from the new pack: back home, not to a dead screen.
     EXPECT_EQ(app->state().screen, Screen::home);
-    auto rows = usage->plays();
+    auto rows = flushed()->plays();
     ASSERT_TRUE(rows);
     ASSERT_EQ(rows->size(), 1u);
     EXPECT_EQ((*rows)[0].outcome, PlayOutcome::completed);

@@ -4,8 +4,10 @@
 //     usage_insert_rate         events/s recorded in batches (1000 per transaction)
 //     usage_insert_rate_cpu     the same per CPU second of this process
 //     usage_insert_rate_single  events/s one event per transaction (what the UI does)
-//     usage_ui_block_max_ms     the longest one UI-thread log write took while
-//                               the uploader drained on another thread
+//     usage_ui_block_max_ms     the longest one UI-thread usage call took (it
+//                               queues the event for the UsageWriter) while
+//                               the writer committed and the uploader drained
+//                               on other threads
 //     usage_ui_block_p99_ms
 //     usage_ui_block_over_1ms   writes over 1 ms, and of them (from the UI
 //                               thread's context switches during the write):
@@ -13,7 +15,11 @@
 //                               holding it) or for the kernel (I/O)
 //       ..._preempted           only preempted: runnable while other threads
 //                               or processes had the CPUs
-//     usage_ui_block_cpu_max_ms the write's own CPU time, the most of any
+//     usage_ui_block_cpu_max_ms the call's own CPU time, the most of any
+//     usage_writer_lag_ms       how long the writer took to commit everything
+//                               queued, measured at the end (flush)
+//     usage_ui_block_direct_*   the same figures for writing straight to the
+//                               log on the UI thread (as before the writer)
 //   bench_usage_drain [STATEMENTS]:
 //     usage_drain_rate          statements/s from a queue of STATEMENTS (default
 //                               100,000) to the local endpoint (a separate
@@ -44,6 +50,7 @@
 #include "config/log.hpp"
 #include "kiosk/usage/sync.hpp"
 #include "kiosk/usage/usage_log.hpp"
+#include "kiosk/usage/usage_writer.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/usage/test_lrs.hpp"
 
@@ -203,7 +210,9 @@ int bench_insert() {
     return 0;
 }
 
-int bench_ui_block(const Endpoint& e) {
+// The UI thread's calls while the uploader drains a backlog: through the
+// writer (what the kiosk does) or straight into the log.
+void ui_block_run(const Endpoint& e, bool through_writer) {
     test::TempDir dir;
     auto opened = UsageLog::open(dir / "usage.db", options());
     if (!opened) die(opened.error().describe());
@@ -211,6 +220,12 @@ int bench_ui_block(const Endpoint& e) {
     fill(log, 60000);  // a backlog for the uploader
     ok(log.checkpoint());
     ok(log.leave_checkpoints_to_caller());  // as lasr-kiosk runs it: the worker checkpoints
+    std::unique_ptr<UsageWriter> writer;
+    if (through_writer) {
+        auto w = UsageWriter::start(log);
+        if (!w) die(w.error().describe());
+        writer = std::move(*w);
+    }
 
     // The uploader (the worker thread) drains while the UI thread records.
     std::atomic<bool> done{false};
@@ -219,17 +234,28 @@ int bench_ui_block(const Endpoint& e) {
         done = true;
     });
     std::vector<double> ms, cpu;
-    int64_t blocked = 0, preempted = 0;  // of the writes over 1 ms
-    auto play = log.play_started("video-1", "course-1", 600);
-    if (!play) die(play.error().describe());
+    int64_t blocked = 0, preempted = 0;  // of the calls over 1 ms
+    int64_t play = 0;
+    if (writer) {
+        play = writer->play_started("video-1", "course-1", 600);
+    } else {
+        auto p = log.play_started("video-1", "course-1", 600);
+        if (!p) die(p.error().describe());
+        play = *p;
+    }
     int64_t i = 0;
     const auto start = Clock::now();
     while (!done.load() || ms.size() < 2000) {
         const auto switches = context_switches();
         auto t = Clock::now();
         const double c = thread_cpu_ms();
-        if (i % 3 == 0) ok(log.play_progress(*play, static_cast<double>(i % 600)));
-        else ok(log.record(event(i)));
+        if (writer) {
+            if (i % 3 == 0) writer->play_progress(play, static_cast<double>(i % 600));
+            else writer->record(event(i));
+        } else {
+            if (i % 3 == 0) ok(log.play_progress(play, static_cast<double>(i % 600)));
+            else ok(log.record(event(i)));
+        }
         ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
         cpu.push_back(thread_cpu_ms() - c);
         if (ms.back() > 1.0) {
@@ -242,20 +268,34 @@ int bench_ui_block(const Endpoint& e) {
         if (secs(start, Clock::now()) > 45) break;
     }
     worker.join();
+    const std::string p = through_writer ? "usage_ui_block" : "usage_ui_block_direct";
+    if (writer) {
+        const auto t = Clock::now();
+        if (!writer->flush(std::chrono::seconds(60))) die("the writer did not catch up in 60 s");
+        const auto c = writer->counts();
+        if (c.failed != 0 || c.dropped != 0) die("the writer failed or dropped events");
+        std::printf("usage_writer_lag_ms %.3f ms (to commit what was still queued at the end)\n",
+                    std::chrono::duration<double, std::milli>(Clock::now() - t).count());
+    }
     std::sort(ms.begin(), ms.end());
     std::sort(cpu.begin(), cpu.end());
     const auto over = ms.end() - std::upper_bound(ms.begin(), ms.end(), 1.0);
-    std::printf("usage_ui_block_max_ms %.3f ms\n", ms.back());
-    std::printf("usage_ui_block_p99_ms %.3f ms\n", ms[ms.size() * 99 / 100]);
-    std::printf("usage_ui_block_median_ms %.3f ms\n", ms[ms.size() / 2]);
-    std::printf("usage_ui_block_over_1ms %lld writes\n", static_cast<long long>(over));
-    std::printf("usage_ui_block_over_1ms_blocked %lld writes (slept: waited for the uploader's write or for I/O)\n",
+    std::printf("%s_max_ms %.3f ms\n", p.c_str(), ms.back());
+    std::printf("%s_p99_ms %.3f ms\n", p.c_str(), ms[ms.size() * 99 / 100]);
+    std::printf("%s_median_ms %.3f ms\n", p.c_str(), ms[ms.size() / 2]);
+    std::printf("%s_over_1ms %lld calls\n", p.c_str(), static_cast<long long>(over));
+    std::printf("%s_over_1ms_blocked %lld calls (slept: waited for a lock or for I/O)\n", p.c_str(),
                 static_cast<long long>(blocked));
-    std::printf("usage_ui_block_over_1ms_preempted %lld writes (runnable, but other threads had the CPUs)\n",
+    std::printf("%s_over_1ms_preempted %lld calls (runnable, but other threads had the CPUs)\n", p.c_str(),
                 static_cast<long long>(preempted));
-    std::printf("usage_ui_block_cpu_max_ms %.3f ms (the write's own CPU time, without waiting)\n", cpu.back());
-    std::printf("usage_ui_block_writes %zu writes\n", ms.size());
+    std::printf("%s_cpu_max_ms %.3f ms (the call's own CPU time, without waiting)\n", p.c_str(), cpu.back());
+    std::printf("%s_writes %zu calls\n", p.c_str(), ms.size());
     std::fflush(stdout);
+}
+
+int bench_ui_block(const Endpoint& e) {
+    ui_block_run(e, true);
+    ui_block_run(e, false);
     return 0;
 }
 
