@@ -744,9 +744,22 @@ void resources(Ui& ui, float top) {
         ImGui::PopClipRect();
         std::string contact = !r.phone.empty() ? r.phone : !r.sms.empty() ? ui.t("resources.text") + " " + r.sms : "";
         if (!contact.empty()) {
-            ImFont* cf = text_size(ui.f.title, contact).x < phone_w - ui.px(40) ? ui.f.title : ui.f.bold;
+            // The largest size that fits the column (a number may be 32
+            // characters); clipped to it if even the smallest does not.
+            ImFont* cf = ui.f.small;
+            for (ImFont* f : {ui.f.title, ui.f.bold, ui.f.small})
+                if (text_size(f, contact).x < phone_w - ui.px(40)) {
+                    cf = f;
+                    break;
+                }
             ImVec2 cs = text_size(cf, contact);
-            text(ui, cf, ImVec2(q.x - ui.px(40) - cs.x, p.y + (row_h - cs.y) / 2), ui.pal.primary, contact);
+            float cx = std::max(q.x - ui.px(40) - cs.x, q.x - phone_w + ui.px(8));
+            ImGui::PushClipRect(ImVec2(q.x - phone_w, p.y), ImVec2(q.x - ui.px(12), q.y), true);
+            text(ui, cf, ImVec2(cx, p.y + (row_h - cs.y) / 2), ui.pal.primary, contact);
+            ImGui::PopClipRect();
+            // The number as drawn, and its column (tests).
+            ui.out.targets["contact:" + r.id] = Rect{cx, p.y, cs.x, row_h};
+            ui.out.targets["contact-column:" + r.id] = Rect{q.x - phone_w, p.y, phone_w - ui.px(12), row_h};
         }
         cy += row_h + ui.px(16);
     }
@@ -761,7 +774,30 @@ void resource(Ui& ui, float top) {
     bool portrait = ui.ctx.height > ui.ctx.width;
     float qr_col = portrait ? 0 : ui.px(440);
     float w = ui.ctx.width - 2 * margin - qr_col;
-    float y = top + ui.px(40);
+
+    // Take it away: a QR code for the website, else the phone, else a map.
+    // Placed first: in portrait the text scrolls above it.
+    std::string payload, caption;
+    if (!r->website.empty()) {
+        payload = r->website;
+        caption = ui.t("qr.website");
+    } else if (!r->phone.empty()) {
+        payload = tel_uri(r->phone);
+        caption = ui.t("qr.phone");
+    } else if (!r->address.empty()) {
+        payload = map_uri(r->address);
+        caption = ui.t("qr.map");
+    }
+    float side = ui.px(360);
+    float card_below = ui.px(24) + ui.px(16) + ui.f.body->FontSize * 2 + ui.px(24);
+    ImVec2 qp = portrait ? ImVec2(ui.ctx.width - margin - side, ui.ctx.height - side - card_below - ui.px(48))
+                         : ImVec2(ui.ctx.width - margin - side, top + ui.px(48));
+    float bottom = portrait && !payload.empty() ? qp.y - ui.px(48) : ui.ctx.height - ui.px(24);
+
+    // The text scrolls when it does not fit (the longest fields a pack may
+    // hold, in the large text, take more than a screen).
+    begin_scroll(ui, "##resource", ImVec2(margin, top), ImVec2(w + ui.px(8), bottom - top));
+    float y = ImGui::GetCursorScreenPos().y + ui.px(40);
     text(ui, ui.f.huge, ImVec2(margin, y), ui.pal.text, r->name, margin + w);
     y += text_size(ui.f.huge, r->name, w).y + ui.px(8);
     std::string tag = ui.t("category." + r->category);
@@ -801,24 +837,11 @@ void resource(Ui& ui, float top) {
         langs += (langs.empty() ? "" : ", ") + name;
     }
     row(ui.t("resources.languages"), langs, ui.f.body);
+    // Where the text ends, as drawn (scrolled): for scripts and tests.
+    ui.out.targets["detail-end"] = Rect{margin, y, w, 1};
+    end_scroll(ui, ImVec2(margin, y));
 
-    // Take it away: a QR code for the website, else the phone, else a map.
-    std::string payload, caption;
-    if (!r->website.empty()) {
-        payload = r->website;
-        caption = ui.t("qr.website");
-    } else if (!r->phone.empty()) {
-        payload = tel_uri(r->phone);
-        caption = ui.t("qr.phone");
-    } else if (!r->address.empty()) {
-        payload = map_uri(r->address);
-        caption = ui.t("qr.map");
-    }
     if (payload.empty()) return;
-    float side = ui.px(360);
-    float card_below = ui.px(24) + ui.px(16) + ui.f.body->FontSize * 2 + ui.px(24);
-    ImVec2 qp = portrait ? ImVec2(ui.ctx.width - margin - side, ui.ctx.height - side - card_below - ui.px(48))
-                         : ImVec2(ui.ctx.width - margin - side, top + ui.px(48));
     ui.dl->AddRectFilled(ImVec2(qp.x - ui.px(24), qp.y - ui.px(24)),
                          ImVec2(qp.x + side + ui.px(24), qp.y + side + ui.px(24) + ui.px(16) + ui.f.body->FontSize * 2 + ui.px(24)),
                          ui.pal.card, ui.px(24));
@@ -1046,9 +1069,13 @@ void training_alert(Ui& ui, const TrainingMode& tm) {
         if (!r->phone.empty()) {
             ImVec2 ps = text_size(f.title, r->phone);
             text(ui, f.title, ImVec2(m + w - ps.x, y - ui.px(6)), fg, r->phone);
+            // Where the name's column ends and the number as drawn (tests).
+            ui.out.targets["pin-name:" + r->id] = Rect{m, y, w * 0.6f, 1};
+            ui.out.targets["pin-phone:" + r->id] = Rect{m + w - ps.x, y, ps.x, ps.y};
         }
         y += std::max(f.title->FontSize, text_size(f.bold, r->name, w * 0.6f).y) + ui.px(28);
     }
+    ui.out.targets["alert-end"] = Rect{m, y, w, 1};
     if (st.other_alerts > 0)
         text(ui, f.small, ImVec2(m, ui.ctx.height - ui.px(80)), fg,
              "+" + std::to_string(st.other_alerts) + " " + ui.t("training.more_alerts"));

@@ -4,6 +4,7 @@
 
 #include "kiosk/app/app.hpp"
 #include "kiosk/ui/headless_ui.hpp"
+#include "playlists/manifest.hpp"
 #include "tests/ui/synthetic_pack.hpp"
 
 namespace lasr {
@@ -107,6 +108,120 @@ TEST_F(Views, ResourceDetailShowsAQrCodeInPortraitToo) {
     EXPECT_LE(q.x + q.w, 1080.f);
     EXPECT_LE(q.y + q.h, 1920.f);
     EXPECT_GE(q.w, 200.f);
+}
+
+// `unit` repeated as often as fits in n characters: text at a format limit.
+std::string longest(const std::string& unit, size_t n) {
+    std::string s;
+    while (s.size() + unit.size() <= n) s += unit;
+    return s;
+}
+
+Catalog small_catalog(std::vector<std::string> languages) {
+    Catalog cat;
+    cat.info.library_id = "demo-library";
+    cat.info.library_name = "Synthetic Library";
+    cat.info.version = 1;
+    cat.info.issued = "2026-11-29T00:00:00Z";
+    cat.info.languages = std::move(languages);
+    return cat;
+}
+
+// A resource at every text limit of the format (playlists/manifest.hpp), in
+// the large text: the page scrolls to its end, and the list's number column
+// takes a 32-character number.
+TEST_F(Views, TheLongestResourceScrollsToItsEndAndItsNumberFitsItsColumn) {
+    Catalog cat = small_catalog({"en", "es"});
+    Resource r;
+    r.id = "long";
+    r.name = longest("Community Wide ", kMaxTitleChars);
+    r.category = "health";
+    r.description.by_lang["en"] = longest("Services for everyone who needs them, ", kMaxSummaryChars);
+    r.phone = longest("+1 555 0100 ", kMaxPhoneChars);
+    r.sms = longest("555 0199 ", kMaxPhoneChars);
+    r.website = "https://example.org/" + longest("path/", kMaxUrlChars - 20);
+    r.address = longest("1200 Long Avenue, ", kMaxAddressChars);
+    for (const char* d : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}) r.hours.push_back({{d}, "08:00", "20:00"});
+    r.languages = {"en", "es", "fr", "vi", "zh", "ar", "ru", "ko"};
+    cat.resources.push_back(r);
+    ASSERT_LE(r.phone.size(), kMaxPhoneChars);
+    test::write_file(dir / "long/manifest.json", write_manifest(cat));
+    auto pack = ContentPack::open(dir / "long");
+    ASSERT_TRUE(pack) << pack.error().describe();
+    app = std::make_unique<App>(config, std::move(*pack), *player, nullptr);
+
+    ui::HeadlessUi ui(1920, 1080);
+    app->dispatch({Intent::Kind::toggle_large_text}, 1);
+    ASSERT_TRUE(app->state().large_text);
+    // In the list, the number is drawn whole inside its column.
+    app->dispatch({Intent::Kind::open_resources}, 1);
+    auto out = ui.frame(*app);
+    ASSERT_TRUE(out.targets.count("contact:long"));
+    const auto& c = out.targets.at("contact:long");
+    const auto& col = out.targets.at("contact-column:long");
+    EXPECT_GE(c.x, col.x);
+    EXPECT_LE(c.x + c.w, col.x + col.w) << "the number runs out of its column";
+
+    app->dispatch({Intent::Kind::open_resource, "long"}, 1);
+    out = ui.frame(*app);
+    ASSERT_TRUE(out.targets.count("detail-end"));
+    const float first_end = out.targets.at("detail-end").y;
+    EXPECT_GT(first_end, 1080.f) << "this resource fits a screen: the test does not test scrolling";
+    // Drag up until the end of the text is on screen.
+    for (int i = 0; i < 10 && out.targets.at("detail-end").y > 1080.f; ++i) {
+        ui.drag(*app, 400, 900, -600, 20);
+        out = ui.frame(*app);
+    }
+    EXPECT_LE(out.targets.at("detail-end").y, 1080.f) << "the page did not scroll to its end";
+    EXPECT_LT(out.targets.at("detail-end").y, first_end);
+    EXPECT_TRUE(out.targets.count("qr")) << "the QR code stays while the text scrolls";
+}
+
+// A training screen's emergency alert at the format's longest title and body,
+// with three pinned resources whose numbers are 32 characters: nobody can
+// scroll a break-room screen, so it all fits above the bottom line.
+TEST_F(Views, TheLongestTrainingAlertFitsTheScreen) {
+    Catalog cat = small_catalog({"en"});
+    Alert a;
+    a.id = "storm";
+    a.severity = "emergency";
+    a.title.by_lang["en"] = longest("Shelter in place now ", kMaxTitleChars);
+    a.body.by_lang["en"] = longest("Stay inside, away from windows, until staff say it is safe. ", kMaxSummaryChars);
+    for (int i = 0; i < 3; ++i) {
+        Resource r;
+        r.id = "r" + std::to_string(i);
+        r.name = "Emergency line " + std::to_string(i);
+        r.category = "crisis";
+        r.description.by_lang["en"] = "Answers day and night";
+        r.phone = longest("+1 555 0100 ", kMaxPhoneChars);
+        cat.resources.push_back(r);
+        a.pin_resources.push_back(r.id);
+    }
+    cat.alerts.push_back(a);
+    test::write_file(dir / "alert/manifest.json", write_manifest(cat));
+    auto pack = ContentPack::open(dir / "alert");
+    ASSERT_TRUE(pack) << pack.error().describe();
+    config.kiosk.mode = "training";
+    app = std::make_unique<App>(config, std::move(*pack), *player, nullptr);
+    ASSERT_NE(app->training(), nullptr);
+    app->tick(1);
+    ASSERT_EQ(app->training()->status().mode, TrainingStatus::Mode::alert);
+
+    for (auto [w, h] : {std::pair{1920, 1080}, std::pair{1366, 768}, std::pair{1280, 720}, std::pair{1024, 600}, std::pair{800, 480}}) {
+        ui::HeadlessUi ui(w, h);
+        auto out = ui.frame(*app);
+        ASSERT_TRUE(out.targets.count("alert-end")) << w << "x" << h;
+        EXPECT_LE(out.targets.at("alert-end").y, static_cast<float>(h) * (1 - 80.f / 1080)) << w << "x" << h;
+        // Each pinned number is drawn whole, right of its name's column.
+        for (int i = 0; i < 3; ++i) {
+            const std::string id = "r" + std::to_string(i);
+            ASSERT_TRUE(out.targets.count("pin-phone:" + id)) << "pinned resource " << id << " left out at " << w << "x" << h;
+            const auto& name = out.targets.at("pin-name:" + id);
+            const auto& phone = out.targets.at("pin-phone:" + id);
+            EXPECT_GE(phone.x, name.x + name.w) << id << " at " << w << "x" << h;
+            EXPECT_LE(phone.x + phone.w, static_cast<float>(w)) << id << " at " << w << "x" << h << ": cut off";
+        }
+    }
 }
 
 }  // namespace
