@@ -1034,9 +1034,26 @@ Player::~Player() {
     detach_renderer();
 }
 
-Result<std::unique_ptr<Player>> Player::create(const PlayerOptions& o, Wakeup wakeup) {
+std::string effective_hwdec(const std::string& requested, const std::filesystem::path& dev) {
+    static const std::set<std::string> automatic = {"auto", "auto-safe", "auto-copy", "auto-copy-safe"};
+    if (!automatic.count(requested)) return requested;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dev / "dri", ec))
+        if (e.path().filename().string().starts_with("renderD")) return requested;
+    ec.clear();
+    for (const auto& e : std::filesystem::directory_iterator(dev, ec))
+        if (e.path().filename().string().starts_with("video")) return requested;
+    return "no";
+}
+
+Result<std::unique_ptr<Player>> Player::create(const PlayerOptions& given, Wakeup wakeup) {
     // mpv refuses to start unless numbers are formatted the C way.
     std::setlocale(LC_NUMERIC, "C");
+    PlayerOptions o = given;
+    o.hwdec = effective_hwdec(given.hwdec);
+    if (o.hwdec != given.hwdec)
+        log::info("media", "hwdec=" + given.hwdec +
+                               ": no decoder device under /dev (dri/renderD*, video*), so software decoding (hwdec=no)");
     auto impl = std::make_unique<Impl>();
     impl->options = o;
     impl->wakeup = std::move(wakeup);

@@ -697,7 +697,12 @@ int run_kiosk(const ShellOptions& opt) {
                     glClear(GL_COLOR_BUFFER_BIT);
                 }
                 if (ui_ready && ImGui::GetDrawData()) ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-                if (!pending_screenshot.empty()) {
+                // A frame that saves a screenshot (tours, tests) reads the
+                // framebuffer back and writes a PNG: ~200-300 ms that no
+                // patron ever waits for, so its time is left out of the
+                // frame-time figures.
+                const bool screenshot_frame = !pending_screenshot.empty();
+                if (screenshot_frame) {
                     if (auto st = save_screenshot(opt.screenshot_dir / (pending_screenshot + ".png"), fbw, fbh); !st)
                         log::error(st.error());
                     pending_screenshot.clear();
@@ -705,8 +710,9 @@ int run_kiosk(const ShellOptions& opt) {
                 glfwSwapBuffers(window);
                 ++frames_shown;
                 player->report_swap();
-                frame_times.add(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - turn_start).count(),
-                                to_string(app.state().screen));
+                if (!screenshot_frame)
+                    frame_times.add(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - turn_start).count(),
+                                    to_string(app.state().screen));
                 if (on_player && video_frame) heartbeat.frame_drawn(clock.now());
                 // The first frame is on screen before mpv reports playback
                 // started (it shows it while the rest of the pipeline warms up).

@@ -81,6 +81,25 @@ protected:
 };
 test::TempDir* PlayerFiles::dir_ = nullptr;
 
+// An automatic hwdec mode asks mpv to probe only where a decoder device
+// exists; a mode the config names is kept whatever /dev holds.
+TEST(EffectiveHwdec, AutomaticModesNeedADecoderDevice) {
+    test::TempDir dev;
+    EXPECT_EQ(effective_hwdec("auto-safe", dev.path()), "no");
+    EXPECT_EQ(effective_hwdec("auto", dev.path()), "no");
+    EXPECT_EQ(effective_hwdec("auto-copy", dev.path()), "no");
+    EXPECT_EQ(effective_hwdec("drm-copy", dev.path()), "drm-copy");
+    EXPECT_EQ(effective_hwdec("vaapi", dev.path()), "vaapi");
+    EXPECT_EQ(effective_hwdec("no", dev.path()), "no");
+    test::write_file(dev / "dri/card0", "");
+    EXPECT_EQ(effective_hwdec("auto-safe", dev.path()), "no") << "a display card alone decodes nothing";
+    test::write_file(dev / "dri/renderD128", "");  // VAAPI, NVDEC, a Pi's drm
+    EXPECT_EQ(effective_hwdec("auto-safe", dev.path()), "auto-safe");
+    test::TempDir pi;
+    test::write_file(pi / "video10", "");  // a V4L2 memory-to-memory decoder
+    EXPECT_EQ(effective_hwdec("auto-safe", pi.path()), "auto-safe");
+}
+
 TEST_F(PlayerFiles, GoodFilePlaysToItsEnd) {
     auto player = headless_player(untimed());
     ASSERT_TRUE(player);
