@@ -899,6 +899,7 @@ struct Player::Impl {
     GetProcAddress gpa = nullptr;
     void* gl_ctx = nullptr;
     bool renderer = false;
+    bool unpause_after_swap = false;  // the swapped-in deck starts once its first frame is shown
 
     PlayerStats stats;  // the Player's own counters; stats() adds the decks'
     PlayerStats view;   // what stats() returns
@@ -969,7 +970,11 @@ struct Player::Impl {
 
     void swap(std::vector<PlayerEvent>& out) {
         MpvDeck& next = *standby();
-        next.play_now();
+        // With a renderer, B stays paused on its first frame until that
+        // frame is on screen (report_swap): unpaused first, a late draw on a
+        // busy machine showed B's second frame and never its first.
+        if (renderer) unpause_after_swap = true;
+        else next.play_now();
         for (auto& ev : held) out.push_back(std::move(ev));
         held.clear();
         int old = active;
@@ -1074,6 +1079,7 @@ Status Player::load(const MediaItem& item) {
     if (item.path.empty()) return make_error(Domain::media, Errc::invalid_argument, "nothing to play: empty path");
     impl_->waiting.clear();
     impl_->drop_standby();
+    impl_->unpause_after_swap = false;  // the new item plays from its load
     LASR_TRY(impl_->start_now(item));
     ++impl_->stats.loads;
     return {};
@@ -1104,6 +1110,7 @@ bool Player::is_queued(const std::string& tag) const {
 void Player::stop() {
     impl_->waiting.clear();
     impl_->drop_standby();
+    impl_->unpause_after_swap = false;
     impl_->cur().drop_upcoming();
     impl_->cur().command_async({"stop"});
 }
@@ -1251,11 +1258,22 @@ Status Player::render(int fbo, int width, int height) {
     return m.cur().render(fbo, width, height);
 }
 
-void Player::report_swap() { impl_->cur().report_swap(); }
+void Player::report_swap() {
+    Impl& m = *impl_;
+    m.cur().report_swap();
+    if (m.unpause_after_swap && !m.swapped) {
+        m.unpause_after_swap = false;
+        m.cur().play_now();
+    }
+}
 
 void Player::detach_renderer() {
     impl_->each([](MpvDeck& d) { d.detach_renderer(); });
     impl_->renderer = false;
+    if (impl_->unpause_after_swap) {  // nothing will be drawn: it plays now
+        impl_->unpause_after_swap = false;
+        impl_->cur().play_now();
+    }
 }
 
 }  // namespace lasr
