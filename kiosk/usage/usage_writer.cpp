@@ -185,7 +185,9 @@ Result<std::unique_ptr<UsageWriter>> UsageWriter::start(UsageLog& log, const Usa
                                ": the kiosk had taken these events but was stopped (killed, or the power went) "
                                "before its writer committed them");
     // From here the file and the database agree, so a loss is counted once.
-    if (auto st = log.note_ticket(base); !st) return std::move(st).error();
+    // If the database takes no write now (a full disk), the writer still
+    // starts: events are tried as they come, and written once there is room.
+    if (auto st = log.note_ticket(base); !st) log::error(st.error());
     impl->tickets.set(base);
     impl->next_ticket = base;
     impl->done_ticket = base;

@@ -493,11 +493,25 @@ TEST_F(KioskStops, SigkillMidVideoIsClosedAsInterruptedOnceAtTheNextStart) {
             n += b.find("/terminated\"") != std::string::npos && b.find("/ext/interrupted\":true") != std::string::npos;
         return n;
     };
+    // The running kiosk records through its usage writer: the queue's
+    // ticket file sits beside the database, and the database holds the
+    // ticket of the last event written.
+    EXPECT_TRUE(fs::exists(dir / "data/usage.sqlite3-queued"));
+    {
+        auto log = UsageLog::open(dir / "data/usage.sqlite3");
+        ASSERT_TRUE(log);
+        auto ticket = (*log)->committed_ticket();
+        ASSERT_TRUE(ticket && ticket->has_value());
+        EXPECT_GT(**ticket, 0) << "no event went through the writer";
+    }
     EXPECT_EQ(again("restart-1"), 1) << test::read_file(dir / "restart-1.log");
     rows = plays();
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].outcome, PlayOutcome::interrupted);
     EXPECT_EQ(again("restart-2"), 1) << "closed twice";
+    // Whatever the kill cut off was counted at the first restart, not again.
+    EXPECT_EQ(test::read_file(dir / "restart-2.log").find("lost_events="), std::string::npos)
+        << test::read_file(dir / "restart-2.log");
 }
 
 }  // namespace
