@@ -623,6 +623,18 @@ Result<std::unique_ptr<MpvDeck>> MpvDeck::create(const PlayerOptions& o, Wakeup 
         // With preroll an item that ends stays open on its last frame
         // until the next one (already open in the other deck) takes over.
         {"keep-open", keep_open ? "yes" : "no"},
+        // ... without pausing there: mpv's pause at the end redraws the last
+        // frame once more (a 1080p draw on a slow GPU) just before the swap.
+        {"keep-open-pause", "no"},
+        // Frames come to the render thread when they are due, not 50 ms
+        // ahead (mpv's default): with the headroom, mpv_render_context_render
+        // blocked the UI thread until the frame's time, and a swapped-in
+        // item's first frame, drawn at the end of the one before, showed a
+        // draw's time late (65 ms transitions at 1080p on llvmpipe, 30-41
+        // without). The cost: each frame shows one draw's time after its
+        // moment (llvmpipe at 1080p: ~20 ms; a GPU: a few ms), well inside
+        // what lip sync tolerates.
+        {"video-timing-offset", "0"},
         // No Lua: mpv's built-in scripts (on-screen controller, youtube-dl
         // hook, stats, console, auto profiles) each start a Lua state and a
         // thread; the kiosk uses none of them. Saves start-up time and memory.
@@ -806,9 +818,11 @@ Status MpvDeck::render(int fbo, int width, int height) {
         }
     mpv_opengl_fbo target{fbo, width, height, 0};
     int flip = 1;
+    int block = 0;  // the UI thread never waits for a frame's time in here
     mpv_render_param params[] = {
         {MPV_RENDER_PARAM_OPENGL_FBO, &target},
         {MPV_RENDER_PARAM_FLIP_Y, &flip},
+        {MPV_RENDER_PARAM_BLOCK_FOR_TARGET_TIME, &block},
         {MPV_RENDER_PARAM_INVALID, nullptr},
     };
     int rc = mpv_render_context_render(render_ctx, params);
@@ -871,6 +885,7 @@ void MpvDeck::detach_renderer() {
 namespace {
 constexpr double kPrerollAfterS = 0.25;  // the current item gets going first
 constexpr double kPrerollLeadS = 4.0;    // opening the next takes well under this
+constexpr double kUndrawnSwapS = 0.25;   // a swapped-in item nobody draws starts after this
 }  // namespace
 
 struct Player::Impl {
@@ -899,7 +914,8 @@ struct Player::Impl {
     GetProcAddress gpa = nullptr;
     void* gl_ctx = nullptr;
     bool renderer = false;
-    bool unpause_after_swap = false;  // the swapped-in deck starts once its first frame is shown
+    bool unpause_after_swap = false;  // the swapped-in deck starts as its first frame is drawn
+    double swapped_at = 0;
 
     PlayerStats stats;  // the Player's own counters; stats() adds the decks'
     PlayerStats view;   // what stats() returns
@@ -971,10 +987,15 @@ struct Player::Impl {
     void swap(std::vector<PlayerEvent>& out) {
         MpvDeck& next = *standby();
         // With a renderer, B stays paused on its first frame until that
-        // frame is on screen (report_swap): unpaused first, a late draw on a
-        // busy machine showed B's second frame and never its first.
-        if (renderer) unpause_after_swap = true;
-        else next.play_now();
+        // frame is being drawn (render): unpaused here, a late draw on a
+        // busy machine showed B's second frame and never its first. Its
+        // clock starts with that draw, so the first frame keeps one interval.
+        if (renderer) {
+            unpause_after_swap = true;
+            swapped_at = now_s();
+        } else {
+            next.play_now();
+        }
         for (auto& ev : held) out.push_back(std::move(ev));
         held.clear();
         int old = active;
@@ -1001,10 +1022,17 @@ struct Player::Impl {
                 held.push_back(std::move(ev));
             }
         }
+        if (unpause_after_swap && now_s() - swapped_at > kUndrawnSwapS) {
+            // Nothing drew the swapped-in item (no window on screen): it plays.
+            unpause_after_swap = false;
+            cur().play_now();
+        }
         if (cur().finished()) {
             if (standby_busy && standby_ready && renderer && cur().render_update.load()) {
-                // The current item's last frame is waiting to be drawn:
-                // it is, and the swap follows on the next turn.
+                // The current item's last frame came with its end and is
+                // still to be drawn: it is, and the swap follows on the next
+                // turn. (mpv's pause at the end, which redrew the last frame
+                // once more, is off: keep-open-pause=no.)
                 if (wakeup) wakeup();
             } else if (standby_busy && standby_ready) {
                 swap(out);
@@ -1115,7 +1143,10 @@ void Player::stop() {
     impl_->cur().command_async({"stop"});
 }
 
-void Player::set_paused(bool p) { impl_->cur().set_flag_async("pause", p); }
+void Player::set_paused(bool p) {
+    impl_->unpause_after_swap = false;  // what the viewer asks for wins over a pending start
+    impl_->cur().set_flag_async("pause", p);
+}
 
 void Player::seek_to(double seconds) {
     std::string s = fmt_s(std::max(0.0, seconds));
@@ -1255,17 +1286,16 @@ Status Player::render(int fbo, int width, int height) {
             m.standby()->report_swap();
         }
     }
-    return m.cur().render(fbo, width, height);
-}
-
-void Player::report_swap() {
-    Impl& m = *impl_;
-    m.cur().report_swap();
-    if (m.unpause_after_swap && !m.swapped) {
+    if (m.unpause_after_swap) {
+        // The swapped-in item's first frame is taken by this draw: its next
+        // one cannot be due before one interval from now.
         m.unpause_after_swap = false;
         m.cur().play_now();
     }
+    return m.cur().render(fbo, width, height);
 }
+
+void Player::report_swap() { impl_->cur().report_swap(); }
 
 void Player::detach_renderer() {
     impl_->each([](MpvDeck& d) { d.detach_renderer(); });

@@ -19,7 +19,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -52,7 +54,10 @@ const Clip kClips[] = {
 };
 
 bool make_clip(const fs::path& out, const Clip& c) {
-    std::string level = "'40+N*3'";  // 40..181 over 48 frames
+    // 40..228 over 48 frames, steps of 4: with lossless coding below, two
+    // frames never decode to the same colour (lossy ultrafast coding made
+    // the last two frames of a clip identical, which read as a held frame).
+    std::string level = "'40+N*4'";
     std::string geq = std::string("geq=r=") + (c.hue == 'r' ? level : "0") + ":g=0:b=" + (c.hue == 'b' ? level : "0");
     char dur[16];
     std::snprintf(dur, sizeof dur, "%.2f", kClipSeconds);
@@ -61,7 +66,10 @@ bool make_clip(const fs::path& out, const Clip& c) {
                                          ",format=rgb24," + geq};
     if (c.audio) argv.insert(argv.end(), {"-f", "lavfi", "-i", std::string("sine=frequency=440:duration=") + dur});
     argv.insert(argv.end(), {"-c:v", c.codec, "-preset", "ultrafast", "-pix_fmt", "yuv420p"});
-    if (std::string(c.codec) == "libx265") argv.insert(argv.end(), {"-x265-params", "log-level=error", "-tag:v", "hvc1"});
+    if (std::string(c.codec) == "libx265")
+        argv.insert(argv.end(), {"-x265-params", "log-level=error:lossless=1", "-tag:v", "hvc1"});
+    else
+        argv.insert(argv.end(), {"-qp", "0"});
     if (c.audio) argv.insert(argv.end(), {"-c:a", "aac", "-b:a", "64k"});
     argv.insert(argv.end(), {"-movflags", "+faststart", out.string()});
     return lasr::test::run(argv) == 0;
@@ -85,6 +93,7 @@ struct Figures {
     std::vector<double> gaps_ms;
     std::vector<double> gaps_frames;  // gap / the ending clip's frame interval
     std::vector<double> steps_ms;     // between new frames within a clip
+    std::vector<double> holds_frames; // how long B's first frame stayed, in B's frame intervals
     int held = 0;                     // frame intervals A's last frame was held beyond its own
     int black = 0;
     double rss_mb = 0;
@@ -98,7 +107,16 @@ Figures run(lasr::test::OffscreenGl& gl, const fs::path& dir, bool preroll, int 
     PlayerOptions o;
     o.audio = false;  // no sound device here: ao=null still keeps the clips' audio clock
     o.preroll = preroll;
-    auto created = Player::create(o);
+    // The loop sleeps until libmpv wakes it, as the kiosk's does
+    // (glfwWaitEventsTimeout woken by glfwPostEmptyEvent).
+    std::mutex mu;
+    std::condition_variable cv;
+    bool woken = false;
+    auto created = Player::create(o, [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        woken = true;
+        cv.notify_one();
+    });
     if (!created) return fig;
     Player& player = **created;
     if (!player.attach_renderer(&test::OffscreenGl::get_proc_address, nullptr)) return fig;
@@ -138,7 +156,9 @@ Figures run(lasr::test::OffscreenGl& gl, const fs::path& dir, bool preroll, int 
             frames.push_back(Frame{t, gl.pixel(960, 540), current});
             player.report_swap();
         } else {
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            std::unique_lock<std::mutex> lock(mu);
+            cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return woken; });
+            woken = false;
         }
     }
     fig.max_decoders = player.stats().max_open_decoders;
@@ -147,6 +167,7 @@ Figures run(lasr::test::OffscreenGl& gl, const fs::path& dir, bool preroll, int 
         for (const auto& f : frames) std::fprintf(stderr, "%.3f %d,%d,%d\n", f.t, f.c[0], f.c[1], f.c[2]);
     // Walk the frames: a change of hue is a transition.
     double last_new = -1;
+    double hold_from = -1, hold_interval = 0;  // B's first frame: when it came, B's interval
     int prev_hue = 0, prev_item = 0;
     Rgb prev{};
     bool seen_first = false;
@@ -170,7 +191,15 @@ Figures run(lasr::test::OffscreenGl& gl, const fs::path& dir, bool preroll, int 
                 std::fprintf(stderr, "%s gap %.1f ms after %s\n", preroll ? "preroll" : "playlist", gap,
                              kClips[prev_item % 4].name);
         }
-        if (h == prev_hue && f.c != prev) fig.steps_ms.push_back((f.t - last_new) * 1000);
+        if (h == prev_hue && f.c != prev) {
+            fig.steps_ms.push_back((f.t - last_new) * 1000);
+            if (hold_from >= 0) fig.holds_frames.push_back((f.t - hold_from) * 1000 / hold_interval);
+            hold_from = -1;
+        }
+        if (prev_hue != 0 && h != prev_hue) {
+            hold_from = f.t;
+            hold_interval = 1000.0 / kClips[f.item % 4].fps;
+        }
         if (h != prev_hue || f.c != prev) {
             last_new = f.t;
             prev_item = f.item;
@@ -204,6 +233,10 @@ void print(const char* suffix, Figures f) {
             std::printf("transition_gap_steps%s %.2f drawn-frame steps (worst; median %.2f)\n", suffix,
                         f.gaps_ms.back() / step, f.gaps_ms[f.gaps_ms.size() / 2] / step);
     }
+    std::sort(f.holds_frames.begin(), f.holds_frames.end());
+    if (!f.holds_frames.empty())
+        std::printf("transition_first_frame_hold_frames%s %.2f frame intervals (worst; median %.2f: how long B's first frame stays)\n",
+                    suffix, f.holds_frames.back(), f.holds_frames[f.holds_frames.size() / 2]);
     std::printf("transition_black_frames%s %d frames\n", suffix, f.black);
     std::printf("transition_rss_mb%s %.0f MB (largest resident size at a transition)\n", suffix, f.rss_mb);
     std::printf("transition_max_open_decoders%s %llu files\n", suffix,
