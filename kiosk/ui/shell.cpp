@@ -17,6 +17,8 @@
 #include <cmath>
 #include <ctime>
 #include <future>
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "config/log.hpp"
@@ -29,6 +31,7 @@
 #include "kiosk/usage/usage_writer.hpp"
 #include "kiosk/sync/content_sync.hpp"
 #include "media/content_store.hpp"
+#include "kiosk/ui/texture_upload.hpp"
 #include "kiosk/ui/theme.hpp"
 #include "kiosk/ui/views.hpp"
 #include "media/heartbeat.hpp"
@@ -40,6 +43,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr double kOverlaySeconds = 5.0;
+// Rows of the large-text font atlas (2048 wide, 8 KiB a row) copied to its
+// texture per loop turn: 2 MiB, a few ms even on a software renderer.
+constexpr int kFontRowsPerBand = 256;
 
 // Input since the last frame: ImGui needs a few frames to settle after it.
 std::atomic<int> g_input_frames{0};
@@ -121,9 +127,17 @@ struct Clock {
 // swap: a histogram (0.25 ms steps to 250 ms) and the worst, summed up in
 // one line at exit (ui_frame_ms_p99=, ui_frame_ms_max=). A frame over 50 ms
 // is a visible stall; each is logged at debug level with its screen.
+// Start-up frames (drawn before the UI is set up: the first video frames,
+// which compile mpv's shaders, as plain mpv's do) are counted apart
+// (ui_startup_frame_ms_max=): nothing was on screen to stall.
 class FrameTimes {
 public:
-    void add(double ms, std::string_view screen) {
+    void add(double ms, std::string_view screen, bool startup) {
+        if (startup) {
+            startup_max_ = std::max(startup_max_, ms);
+            ++startup_count_;
+            return;
+        }
         size_t bin = std::min(kBins - 1, static_cast<size_t>(std::max(0.0, ms) * 4));
         ++bins_[bin];
         ++count_;
@@ -140,9 +154,12 @@ public:
                 break;
             }
         }
-        char b[128];
-        std::snprintf(b, sizeof b, "ui_frame_ms_p99=%.2f ui_frame_ms_max=%.1f ui_frames=%llu", std::min(p99, max_), max_,
-                      static_cast<unsigned long long>(count_));
+        char b[192];
+        std::snprintf(b, sizeof b,
+                      "ui_frame_ms_p99=%.2f ui_frame_ms_max=%.1f ui_frames=%llu ui_startup_frame_ms_max=%.1f "
+                      "ui_startup_frames=%llu",
+                      std::min(p99, max_), max_, static_cast<unsigned long long>(count_), startup_max_,
+                      static_cast<unsigned long long>(startup_count_));
         return b;
     }
 
@@ -151,6 +168,8 @@ private:
     std::array<uint64_t, kBins> bins_{};
     uint64_t count_ = 0;
     double max_ = 0;
+    uint64_t startup_count_ = 0;
+    double startup_max_ = 0;
 };
 
 // A tap injected by a script: hover, press, release over three frames, the
@@ -349,6 +368,7 @@ int run_kiosk(const ShellOptions& opt) {
     // The fonts and the GL side of ImGui are set up once the first video
     // is loading: mpv opens and decodes it on its own threads meanwhile.
     FontSet fonts;
+    unsigned own_font_texture = 0;  // the large-text atlas's texture, uploaded by us in bands
     auto atlas_uploaded = [&io] {
         log::debug("ui", "font atlas " + std::to_string(io.Fonts->TexWidth) + "x" + std::to_string(io.Fonts->TexHeight));
         // Its CPU copies (an 8-bit and a 32-bit image of every glyph at
@@ -475,6 +495,8 @@ int run_kiosk(const ShellOptions& opt) {
             Heartbeat heartbeat;
             double screen_awake_at = 0;
             std::future<BuiltFonts> large_fonts;  // the large-text sizes, being built
+            std::optional<BuiltFonts> large_built;  // ... built, their texture being uploaded
+            std::unique_ptr<BandedTextureUpload> large_upload;
             std::chrono::steady_clock::time_point large_asked;
             FrameTimes frame_times;
             double ui_built_at = -1e9;  // when the last ImGui frame was built
@@ -487,7 +509,8 @@ int run_kiosk(const ShellOptions& opt) {
                 if (scripted && !script.done()) timeout = std::min(timeout, script.idle_for(now));
                 if (app.state().screen == Screen::player && overlay_until > now)
                     timeout = std::min(timeout, overlay_until - now + 0.01);
-                if (redraw > 0 || g_input_frames.load() > 0 || tap.phase > 0 || !pending_screenshot.empty()) timeout = 0;
+                if (redraw > 0 || g_input_frames.load() > 0 || tap.phase > 0 || !pending_screenshot.empty() || large_upload)
+                    timeout = 0;
                 if (usage_sync) timeout = std::min(timeout, usage_sync->seconds_until_due());
                 if (timeout > 0) glfwWaitEventsTimeout(timeout);
                 else glfwPollEvents();
@@ -542,7 +565,7 @@ int run_kiosk(const ShellOptions& opt) {
                 // Steps wait for a drawn frame: taps need to know where things are.
                 // (and for the large-text fonts, so screenshots show them).
                 if (scripted && frames_shown > 0 && ui_built_at >= 0 && !script.done() && tap.phase == 0 &&
-                    pending_screenshot.empty() && !large_fonts.valid()) {
+                    pending_screenshot.empty() && !large_fonts.valid() && !large_upload) {
                     auto act = script.next(app, now, [&targets](const std::string& id) { return targets.count(id) > 0; });
                     switch (act.kind) {
                         case ScriptRunner::Action::Kind::none: break;
@@ -611,18 +634,30 @@ int run_kiosk(const ShellOptions& opt) {
                 if (app.state().large_text && !fonts.has_large) {
                     // The first "Aa" since start: the large sizes (~100 ms of
                     // glyph rasterising) are built on another thread while
-                    // frames go on in the normal size, then swapped in.
-                    if (!large_fonts.valid()) {
+                    // frames go on in the normal size; their texture is
+                    // uploaded a band per turn, then swapped in.
+                    if (!large_fonts.valid() && !large_upload) {
                         large_asked = std::chrono::steady_clock::now();
                         large_fonts = std::async(std::launch::async, [scale] {
                             BuiltFonts b = build_fonts(scale, true);
                             glfwPostEmptyEvent();
                             return b;
                         });
-                    } else if (large_fonts.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+                    } else if (large_fonts.valid() &&
+                               large_fonts.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+                        large_built = large_fonts.get();
+                        unsigned char* pixels = nullptr;
+                        int tw = 0, th = 0;
+                        large_built->atlas->GetTexDataAsRGBA32(&pixels, &tw, &th);  // built: only returns them
+                        large_upload = std::make_unique<BandedTextureUpload>(pixels, tw, th, kFontRowsPerBand);
+                    } else if (large_upload && large_upload->step()) {
                         ImGui_ImplOpenGL3_DestroyFontsTexture();
-                        fonts = install_fonts(large_fonts.get());
-                        ImGui_ImplOpenGL3_CreateFontsTexture();
+                        fonts = install_fonts(std::move(*large_built));
+                        large_built.reset();
+                        own_font_texture = large_upload->take();
+                        io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(own_font_texture)));
+                        log::debug("ui", "font texture bands=" + std::to_string(large_upload->bands_uploaded()));
+                        large_upload.reset();
                         atlas_uploaded();
                         redraw = std::max(redraw, 2);
                         log::info("ui", "large text fonts built_ms=" +
@@ -712,7 +747,7 @@ int run_kiosk(const ShellOptions& opt) {
                 player->report_swap();
                 if (!screenshot_frame)
                     frame_times.add(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - turn_start).count(),
-                                    to_string(app.state().screen));
+                                    to_string(app.state().screen), !ui_ready);
                 if (on_player && video_frame) heartbeat.frame_drawn(clock.now());
                 // The first frame is on screen before mpv reports playback
                 // started (it shows it while the rest of the pipeline warms up).
@@ -734,10 +769,15 @@ int run_kiosk(const ShellOptions& opt) {
             log::info("ui", "exit code=" + std::to_string(exit_code) + " frames=" + std::to_string(frames_shown));
             log::info("ui", frame_times.summary());
             if (large_fonts.valid()) IM_DELETE(large_fonts.get().atlas);  // built, never shown
+            if (large_built) IM_DELETE(large_built->atlas);
         }
         // The player (and its render context) goes before the GL context.
     }
     init_ui();  // (not yet when the player failed: shut down what exists)
+    if (own_font_texture) {  // ImGui's backend deletes only the texture it made
+        io.Fonts->SetTexID(ImTextureID{});
+        glDeleteTextures(1, &own_font_texture);
+    }
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();

@@ -280,6 +280,9 @@ int main() {
                 std::printf("ui_frame_ms_max %.1f ms (demo tour, %0.f frames)\n", figure("ui_frame_ms_max="),
                             figure("ui_frames="));
                 std::printf("ui_frame_ms_p99 %.2f ms (demo tour)\n", figure("ui_frame_ms_p99="));
+                std::printf("ui_startup_frame_ms_max %.1f ms (%.0f frames before the UI is set up: the first video "
+                            "frames, mpv's shaders compiling)\n",
+                            figure("ui_startup_frame_ms_max="), figure("ui_startup_frames="));
                 if (double aa = figure("large text fonts built_ms="); aa >= 0)
                     std::printf("ui_large_text_build_ms %.0f ms (off the UI thread; frames go on meanwhile)\n", aa);
             }

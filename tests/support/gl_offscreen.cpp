@@ -88,4 +88,24 @@ std::array<uint8_t, 3> OffscreenGl::pixel(int x, int y) const {
     return {px[0], px[1], px[2]};
 }
 
+std::vector<uint8_t> OffscreenGl::texture_rgba(unsigned texture, int width, int height) const {
+    GLint previous = 0;
+    glGetIntegerv(GL_FRAMEBUFFER_BINDING, &previous);
+    GLuint fbo = 0;
+    glGenFramebuffers(1, &fbo);
+    glBindFramebuffer(GL_FRAMEBUFFER, fbo);
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, texture, 0);
+    std::vector<uint8_t> px;
+    if (glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE) {
+        px.resize(static_cast<size_t>(width) * static_cast<size_t>(height) * 4);
+        glPixelStorei(GL_PACK_ALIGNMENT, 1);
+        glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, px.data());
+    }
+    glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(previous));
+    glDeleteFramebuffers(1, &fbo);
+    return px;
+}
+
+bool OffscreenGl::is_texture(unsigned texture) { return glIsTexture(texture) == GL_TRUE; }
+
 }  // namespace lasr::test

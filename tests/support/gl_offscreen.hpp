@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace lasr::test {
 
@@ -30,6 +31,9 @@ public:
     int height() const { return height_; }
     // The RGB colour at (x, y) of fbo(), y counted from the top.
     std::array<uint8_t, 3> pixel(int x, int y) const;
+    // A texture's RGBA pixels, row by row from its first row (empty on error).
+    std::vector<uint8_t> texture_rgba(unsigned texture, int width, int height) const;
+    static bool is_texture(unsigned texture);
 
 private:
     OffscreenGl() = default;
