@@ -492,6 +492,7 @@ int run_kiosk(const ShellOptions& opt) {
             uint64_t training_revision = 0;
             auto notifier = service::ServiceNotifier::from_environment();  // systemd READY / WATCHDOG
             uint64_t frames_shown = 0;
+            uint64_t video_frames_shown = 0;  // new video frames put on screen
             Heartbeat heartbeat;
             double screen_awake_at = 0;
             std::future<BuiltFonts> large_fonts;  // the large-text sizes, being built
@@ -748,7 +749,10 @@ int run_kiosk(const ShellOptions& opt) {
                 if (!screenshot_frame)
                     frame_times.add(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - turn_start).count(),
                                     to_string(app.state().screen), !ui_ready);
-                if (on_player && video_frame) heartbeat.frame_drawn(clock.now());
+                if (on_player && video_frame) {
+                    heartbeat.frame_drawn(clock.now());
+                    ++video_frames_shown;
+                }
                 // The first frame is on screen before mpv reports playback
                 // started (it shows it while the rest of the pipeline warms up).
                 if (on_player && video_frame && !first_frame_logged) {
@@ -766,7 +770,8 @@ int run_kiosk(const ShellOptions& opt) {
                 if (!out.intents.empty()) redraw = std::max(redraw, 2);
             }
             exit_code = exit_code != 0 ? exit_code : app.state().exit_code;
-            log::info("ui", "exit code=" + std::to_string(exit_code) + " frames=" + std::to_string(frames_shown));
+            log::info("ui", "exit code=" + std::to_string(exit_code) + " frames=" + std::to_string(frames_shown) +
+                                " video_frames=" + std::to_string(video_frames_shown));
             log::info("ui", frame_times.summary());
             if (large_fonts.valid()) IM_DELETE(large_fonts.get().atlas);  // built, never shown
             if (large_built) IM_DELETE(large_built->atlas);

@@ -3,7 +3,13 @@
 //   lasr-kiosk --play CLIP --quit-at-end        (default config, no audio device)
 //   mpv --vo=gpu --gpu-sw=yes --ao=null --fs CLIP
 // alternately, three times each; medians are reported. Figures:
-//   CPU seconds of the whole process (getrusage of the child), peak RSS
+//   CPU seconds of the whole process (getrusage of the child) and per video
+//   frame put on screen (the kiosk's video_frames=; mpv's frames less the
+//   ones its output dropped, from its status line): with Mesa's software
+//   renderer here plain mpv drops a third or more of the frames (its only
+//   X11 context is EGL, whose swaps are slow on Xvfb), so whole-process CPU
+//   compares unequal work; playback_cpu_ratio_vs_mpv is per frame shown,
+//   playback_cpu_ratio_vs_mpv_whole the plain quotient. Peak RSS
 //   (ru_maxrss), and start to first frame: from spawning the process to the
 //   line each prints when its first video frame is shown (the kiosk's
 //   first_frame_ms=, mpv's "first video frame after restart shown").
@@ -85,6 +91,11 @@ struct Outcome {
     double max_rss_mb = 0;
     double marker_ms = -1;  // from spawn to the marker line
     std::string output;
+    // A number after `key` in the output (the last one), or -1.
+    double figure(const std::string& key) const {
+        auto at = output.rfind(key);
+        return at == std::string::npos ? -1 : std::atof(output.c_str() + at + key.size());
+    }
 };
 
 // Reads the child's output until it exits (or timeout_s), noting when a
@@ -116,6 +127,7 @@ Outcome finish(Child c, const std::string& marker, double timeout_s) {
         }
     }
     ::close(c.out);
+    o.output += pending;  // mpv's status line ends in \r, not \n
     rusage ru{};
     int status = 0;
     while (::wait4(c.pid, &status, 0, &ru) < 0 && errno == EINTR) {
@@ -205,8 +217,11 @@ int main() {
     std::vector<std::string> kiosk = {LASR_KIOSK_BIN, "--config", (dir / "kiosk.toml").string(), "--play",
                                       clip.string(), "--quit-at-end"};
     std::vector<std::string> mpv = {"mpv", "--no-config", "--vo=gpu", "--gpu-sw=yes", "--ao=null", "--fs",
-                                    "--msg-level=all=warn,cplayer=v", clip.string()};
-    std::vector<double> k_cpu, k_rss, k_ff, m_cpu, m_rss, m_ff;
+                                    "--msg-level=all=warn,cplayer=v,statusline=status",
+                                    "--term-status-msg=LASRSTATUS frames=${estimated-frame-count} "
+                                    "dropped=${frame-drop-count} ",
+                                    clip.string()};
+    std::vector<double> k_cpu, k_rss, k_ff, m_cpu, m_rss, m_ff, k_frames, m_frames;
     const int rounds = 3;
     for (int r = 0; r < rounds; ++r) {
         for (int which = 0; which < 2; ++which) {
@@ -222,6 +237,8 @@ int main() {
             (is_kiosk ? k_cpu : m_cpu).push_back(o.cpu_s);
             (is_kiosk ? k_rss : m_rss).push_back(o.max_rss_mb);
             (is_kiosk ? k_ff : m_ff).push_back(o.marker_ms);
+            double shown = is_kiosk ? o.figure("video_frames=") : o.figure("LASRSTATUS frames=") - o.figure("dropped=");
+            if (shown > 0) (is_kiosk ? k_frames : m_frames).push_back(shown);
             if (is_kiosk && r == rounds - 1) {
                 auto at = o.output.find("startup_ms ");
                 if (at != std::string::npos)
@@ -233,7 +250,16 @@ int main() {
     if (!k_cpu.empty() && !m_cpu.empty()) {
         std::printf("playback_cpu_s_kiosk %.2f s\n", median(k_cpu));
         std::printf("playback_cpu_s_mpv %.2f s\n", median(m_cpu));
-        std::printf("playback_cpu_ratio_vs_mpv %.2f\n", median(k_cpu) / median(m_cpu));
+        std::printf("playback_cpu_ratio_vs_mpv_whole %.2f (whole process, whatever each put on screen)\n",
+                    median(k_cpu) / median(m_cpu));
+        if (!k_frames.empty() && !m_frames.empty()) {
+            double k = median(k_cpu) * 1000 / median(k_frames), m = median(m_cpu) * 1000 / median(m_frames);
+            std::printf("playback_frames_shown_kiosk %.0f frames\n", median(k_frames));
+            std::printf("playback_frames_shown_mpv %.0f frames (the rest dropped by mpv's output)\n", median(m_frames));
+            std::printf("playback_cpu_ms_per_frame_kiosk %.1f ms\n", k);
+            std::printf("playback_cpu_ms_per_frame_mpv %.1f ms\n", m);
+            std::printf("playback_cpu_ratio_vs_mpv %.2f (CPU per video frame shown)\n", k / m);
+        }
         std::printf("first_frame_ms_kiosk %.0f ms\n", median(k_ff));
         std::printf("first_frame_ms_mpv %.0f ms\n", median(m_ff));
         std::printf("first_frame_ratio_vs_mpv %.2f\n", median(k_ff) / median(m_ff));
