@@ -302,6 +302,7 @@ int run_kiosk(const ShellOptions& opt) {
         log::error("ui", "no display: GLFW could not initialise (is DISPLAY set? use xvfb-run for a headless run)");
         return 2;
     }
+    phase("glfw");
     GLFWmonitor* monitor = nullptr;
     int w = cfg.display.width, h = cfg.display.height;
     if (opt.windowed) {
