@@ -273,6 +273,62 @@ TEST_F(PlayerRender, PrerolledNextItemsFirstFrameDirectlyFollowsTheLastFrame) {
                         frames[k].centre[2], frame_index(frames[k].centre));
 }
 
+// The swapped-in item starts with the draw that takes its first frame. Drive
+// the playlist up to the swap (B's `started`), then: `drawn` keeps drawing,
+// `pause_first` pauses before that draw. Returns B's furthest position over
+// `for_s` seconds.
+double position_after_swap(Player& player, test::OffscreenGl& gl, bool drawn, bool pause_first,
+                                     double for_s) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    bool swapped = false;
+    while (!swapped && std::chrono::steady_clock::now() < deadline) {
+        for (const auto& ev : player.poll()) swapped = swapped || (ev.tag == "b" && ev.kind == PlayerEvent::Kind::started);
+        if (swapped) break;
+        if (player.frame_pending()) {
+            (void)player.render(gl.fbo(), gl.width(), gl.height());
+            player.report_swap();
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+    }
+    if (!swapped) return -1;
+    if (pause_first) player.set_paused(true);
+    double furthest = 0;
+    auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(for_s);
+    while (std::chrono::steady_clock::now() < until) {
+        (void)player.poll();
+        if (drawn) {
+            (void)player.frame_pending();
+            (void)player.render(gl.fbo(), gl.width(), gl.height());
+            player.report_swap();
+        }
+        if (player.current_tag() == "b") furthest = std::max(furthest, player.position_s());
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return furthest;
+}
+
+// With no window drawing (a screen that shows no video), the next item
+// does not wait for a draw for ever: it plays after a quarter second.
+TEST_F(PlayerRender, ASwappedInItemThatNothingDrawsStillPlays) {
+    ASSERT_TRUE(player_->load(MediaItem{"a", path("red.mp4"), 1.0, {}}));
+    ASSERT_TRUE(player_->queue(MediaItem{"b", path("blue.mp4"), 1.0, {}}));
+    double pos = position_after_swap(*player_, *gl_, false, false, 1.5);
+    ASSERT_GE(pos, 0) << "b never started";
+    EXPECT_GT(pos, 0.3) << "b stayed on its first frame with nothing drawing it";
+}
+
+// A viewer's pause at the moment of the change wins over the start that
+// the first draw would give.
+TEST_F(PlayerRender, APauseAtTheChangeIsNotUndoneByTheFirstDraw) {
+    ASSERT_TRUE(player_->load(MediaItem{"a", path("red.mp4"), 1.0, {}}));
+    ASSERT_TRUE(player_->queue(MediaItem{"b", path("blue.mp4"), 1.0, {}}));
+    double pos = position_after_swap(*player_, *gl_, true, true, 0.8);
+    ASSERT_GE(pos, 0) << "b never started";
+    EXPECT_LT(pos, 0.1) << "b played on after the pause";
+    EXPECT_TRUE(player_->paused());
+}
+
 // The first deck's file is closed as soon as the second takes over: only
 // one decoder lives while B plays on.
 TEST_F(PlayerRender, TheFirstDecoderIsReleasedRightAfterTheSwap) {
