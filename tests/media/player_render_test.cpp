@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <thread>
 
 #include "media/player.hpp"
@@ -273,12 +274,15 @@ TEST_F(PlayerRender, PrerolledNextItemsFirstFrameDirectlyFollowsTheLastFrame) {
                         frames[k].centre[2], frame_index(frames[k].centre));
 }
 
-// The swapped-in item starts with the draw that takes its first frame. Drive
-// the playlist up to the swap (B's `started`), then: `drawn` keeps drawing,
-// `pause_first` pauses before that draw. Returns B's furthest position over
-// `for_s` seconds.
-double position_after_swap(Player& player, test::OffscreenGl& gl, bool drawn, bool pause_first,
-                                     double for_s) {
+// The swapped-in item starts with the draw that takes its first frame. Plays
+// red.mp4 ("a") then blue.mp4 ("b") up to the swap (b's `started`), then:
+// `drawn` keeps drawing, `pause_first` pauses before that draw. Returns b's
+// furthest position over `for_s` seconds (nothing if b never started).
+std::optional<double> position_after_swap(Player& player, test::OffscreenGl& gl, const fs::path& dir, bool drawn,
+                                          bool pause_first, double for_s) {
+    if (!player.load(MediaItem{"a", (dir / "red.mp4").string(), 1.0, {}}) ||
+        !player.queue(MediaItem{"b", (dir / "blue.mp4").string(), 1.0, {}}))
+        return std::nullopt;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     bool swapped = false;
     while (!swapped && std::chrono::steady_clock::now() < deadline) {
@@ -291,7 +295,7 @@ double position_after_swap(Player& player, test::OffscreenGl& gl, bool drawn, bo
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }
     }
-    if (!swapped) return -1;
+    if (!swapped) return std::nullopt;
     if (pause_first) player.set_paused(true);
     double furthest = 0;
     auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(for_s);
@@ -311,21 +315,17 @@ double position_after_swap(Player& player, test::OffscreenGl& gl, bool drawn, bo
 // With no window drawing (a screen that shows no video), the next item
 // does not wait for a draw for ever: it plays after a quarter second.
 TEST_F(PlayerRender, ASwappedInItemThatNothingDrawsStillPlays) {
-    ASSERT_TRUE(player_->load(MediaItem{"a", path("red.mp4"), 1.0, {}}));
-    ASSERT_TRUE(player_->queue(MediaItem{"b", path("blue.mp4"), 1.0, {}}));
-    double pos = position_after_swap(*player_, *gl_, false, false, 1.5);
-    ASSERT_GE(pos, 0) << "b never started";
-    EXPECT_GT(pos, 0.3) << "b stayed on its first frame with nothing drawing it";
+    auto pos = position_after_swap(*player_, *gl_, dir_->path(), false, false, 1.5);
+    ASSERT_TRUE(pos) << "b never started";
+    EXPECT_GT(*pos, 0.3) << "b stayed on its first frame with nothing drawing it";
 }
 
 // A viewer's pause at the moment of the change wins over the start that
 // the first draw would give.
 TEST_F(PlayerRender, APauseAtTheChangeIsNotUndoneByTheFirstDraw) {
-    ASSERT_TRUE(player_->load(MediaItem{"a", path("red.mp4"), 1.0, {}}));
-    ASSERT_TRUE(player_->queue(MediaItem{"b", path("blue.mp4"), 1.0, {}}));
-    double pos = position_after_swap(*player_, *gl_, true, true, 0.8);
-    ASSERT_GE(pos, 0) << "b never started";
-    EXPECT_LT(pos, 0.1) << "b played on after the pause";
+    auto pos = position_after_swap(*player_, *gl_, dir_->path(), true, true, 0.8);
+    ASSERT_TRUE(pos) << "b never started";
+    EXPECT_LT(*pos, 0.1) << "b played on after the pause";
     EXPECT_TRUE(player_->paused());
 }
 
