@@ -630,7 +630,7 @@ Result<std::unique_ptr<MpvDeck>> MpvDeck::create(const PlayerOptions& o, Wakeup 
         // ahead (mpv's default): with the headroom, mpv_render_context_render
         // blocked the UI thread until the frame's time, and a swapped-in
         // item's first frame, drawn at the end of the one before, showed a
-        // draw's time late (65 ms transitions at 1080p on llvmpipe, 30-41
+        // draw's time late (65 ms transitions at 1080p on llvmpipe, 30-38
         // without). The cost: each frame shows one draw's time after its
         // moment (llvmpipe at 1080p: ~20 ms; a GPU: a few ms), well inside
         // what lip sync tolerates.

@@ -633,11 +633,13 @@ int run_kiosk(const ShellOptions& opt) {
                 static bool overlay_was_visible = false;
                 if (overlay_visible != overlay_was_visible) redraw = std::max(redraw, 1);
                 overlay_was_visible = overlay_visible;
-                if (app.state().large_text && !fonts.has_large) {
+                if ((app.state().large_text || large_fonts.valid() || large_upload) && !fonts.has_large) {
                     // The first "Aa" since start: the large sizes (~100 ms of
                     // glyph rasterising) are built on another thread while
                     // frames go on in the normal size; their texture is
-                    // uploaded a band per turn, then swapped in.
+                    // uploaded a band per turn, then swapped in. Once begun
+                    // this runs to its end even if "Aa" is pressed again
+                    // meanwhile (left half-way, the loop would spin on it).
                     if (!large_fonts.valid() && !large_upload) {
                         large_asked = std::chrono::steady_clock::now();
                         large_fonts = std::async(std::launch::async, [scale] {
