@@ -41,7 +41,7 @@ void MemoryResumeStore::forget(const std::string& tag) { positions_.erase(tag); 
 
 namespace {
 
-enum ObserveId : uint64_t { kTimePos = 1, kDuration, kPause, kTrackList, kSubText, kEofReached };
+enum ObserveId : uint64_t { kTimePos = 1, kDuration, kPause, kTrackList, kSubText, kEofReached, kVideoOutSet };
 
 // A resume position is worth using when it skips something and leaves
 // something to watch.
@@ -445,6 +445,15 @@ struct MpvDeck {
             case MPV_EVENT_COMMAND_REPLY:
                 if (e.reply_userdata >= 100) handle_reply(e, out);
                 break;
+            case MPV_EVENT_SET_PROPERTY_REPLY:
+                if (e.reply_userdata == kVideoOutSet && e.error < 0) {
+                    auto err = make_error(Domain::media, Errc::unavailable,
+                                          std::string("the video output could not be set up (vo=libmpv: ") +
+                                              mpv_error_string(e.error) + ")");
+                    if (playing_current()) fail_current(std::move(err), out);
+                    else log::error(err);
+                }
+                break;
             case MPV_EVENT_START_FILE:
                 file_open = true;
                 handle_start(static_cast<mpv_event_start_file*>(e.data)->playlist_entry_id);
@@ -646,7 +655,11 @@ Result<std::unique_ptr<MpvDeck>> MpvDeck::create(const PlayerOptions& o, Wakeup 
         {"load-scripts", "no"},
         {"input-default-bindings", "no"},
         {"input-vo-keyboard", "no"},
-        {"vo", o.headless ? "null" : "libmpv"},
+        // vo=libmpv needs the render context, which needs the window's GL
+        // context. Until attach_renderer makes it, a deck decodes into
+        // vo=null: the kiosk opens its first file (probe, demuxer, audio and
+        // video decoders) while the window is being made, then switches.
+        {"vo", "null"},
         {"ao", o.audio ? "pulse,alsa,null" : "null"},
         {"hwdec", o.hwdec},
         {"volume", std::to_string(std::clamp(o.volume, 0, 100))},
@@ -794,6 +807,11 @@ Status MpvDeck::attach_renderer(Player::GetProcAddress gpa, void* ctx) {
     }
     gl_get_error = reinterpret_cast<GlGetError>(gpa(ctx, "glGetError"));
     mpv_render_context_set_update_callback(render_ctx, &MpvDeck::on_render_update, this);
+    // From vo=null to the render API. With a file open, mpv rebuilds its
+    // video chain on its own thread (decoder, then the first frame); asked
+    // asynchronously, so the caller's thread does not wait for that.
+    const char* vo = "libmpv";
+    mpv_set_property_async(mpv, kVideoOutSet, "vo", MPV_FORMAT_STRING, &vo);
     return {};
 }
 
@@ -886,6 +904,7 @@ namespace {
 constexpr double kPrerollAfterS = 0.25;  // the current item gets going first
 constexpr double kPrerollLeadS = 4.0;    // opening the next takes well under this
 constexpr double kUndrawnSwapS = 0.25;   // a swapped-in item nobody draws starts after this
+constexpr double kUndrawnFirstS = 2.0;   // an item held for the renderer that nothing draws starts after this
 }  // namespace
 
 struct Player::Impl {
@@ -915,6 +934,15 @@ struct Player::Impl {
     void* gl_ctx = nullptr;
     bool renderer = false;
     bool unpause_after_swap = false;  // the swapped-in deck starts as its first frame is drawn
+    // Not headless and no renderer yet: what is loaded opens and waits,
+    // paused on vo=null, until attach_renderer (or set_paused) starts it.
+    bool held_for_renderer = false;
+    // ... and once it is attached, the held item starts with the draw that
+    // takes its first frame (so its sound and its clock start together
+    // with the picture), or after kUndrawnFirstS when nothing draws it.
+    bool start_at_first_frame = false;
+    bool first_frame_pending = false;
+    double attached_at = 0;
     double swapped_at = 0;
 
     PlayerStats stats;  // the Player's own counters; stats() adds the decks'
@@ -961,7 +989,7 @@ struct Player::Impl {
     }
 
     // Starts an item in the current deck at once (nothing prerolled).
-    Status start_now(const MediaItem& item) { return cur().load(item, false); }
+    Status start_now(const MediaItem& item) { return cur().load(item, held_for_renderer); }
 
     void maybe_preroll() {
         if (!options.preroll || standby_busy || waiting.empty()) return;
@@ -1021,6 +1049,10 @@ struct Player::Impl {
                 else standby_busy = standby_ready = false;  // failed (or ended at once)
                 held.push_back(std::move(ev));
             }
+        }
+        if (start_at_first_frame && now_s() - attached_at > kUndrawnFirstS) {
+            start_at_first_frame = first_frame_pending = false;
+            cur().play_now();
         }
         if (unpause_after_swap && now_s() - swapped_at > kUndrawnSwapS) {
             // Nothing drew the swapped-in item (no window on screen): it plays.
@@ -1100,6 +1132,12 @@ Result<std::unique_ptr<Player>> Player::create(const PlayerOptions& given, Wakeu
     auto deck = MpvDeck::create(o, impl->wakeup, impl->resume, o.preroll);
     if (!deck) return std::move(deck).error();
     impl->decks[0] = std::move(*deck);
+    if (!o.headless) {
+        // Anything loaded before the renderer is attached opens paused.
+        impl->held_for_renderer = true;
+        impl->decks[0]->set_flag_async("pause", true);
+        impl->decks[0]->paused = true;
+    }
     return std::unique_ptr<Player>(new Player(std::move(impl)));
 }
 
@@ -1108,6 +1146,7 @@ Status Player::load(const MediaItem& item) {
     impl_->waiting.clear();
     impl_->drop_standby();
     impl_->unpause_after_swap = false;  // the new item plays from its load
+    impl_->start_at_first_frame = impl_->first_frame_pending = false;
     LASR_TRY(impl_->start_now(item));
     ++impl_->stats.loads;
     return {};
@@ -1145,6 +1184,7 @@ void Player::stop() {
 
 void Player::set_paused(bool p) {
     impl_->unpause_after_swap = false;  // what the viewer asks for wins over a pending start
+    impl_->held_for_renderer = impl_->start_at_first_frame = impl_->first_frame_pending = false;
     impl_->cur().set_flag_async("pause", p);
 }
 
@@ -1260,6 +1300,23 @@ Status Player::attach_renderer(GetProcAddress gpa, void* ctx) {
     m.gl_ctx = ctx;
     m.renderer = true;
     if (MpvDeck* s = m.standby()) LASR_TRY(s->attach_renderer(gpa, ctx));
+    if (m.held_for_renderer) {
+        // mpv now moves the item loaded meanwhile to vo=libmpv (it takes
+        // requests in order) and queues its first frame, still paused.
+        m.held_for_renderer = false;
+        MpvDeck& d = m.cur();
+        m.start_at_first_frame = d.playing_current() || !d.upcoming.empty();
+        m.attached_at = now_s();
+        if (m.start_at_first_frame) {
+            // A seek to where it stands restarts its picture and its sound
+            // together: after the switch alone mpv started the picture ~230 ms
+            // before the sound.
+            const double at = d.playing_current() ? d.current.start_s : d.upcoming.front().start_s;
+            const std::string t = fmt_s(at);
+            d.command_async({"seek", t.c_str(), "absolute+exact"});
+        }
+        if (!m.start_at_first_frame) m.cur().play_now();  // nothing held: later loads just play
+    }
     return {};
 }
 
@@ -1269,7 +1326,9 @@ bool Player::frame_pending() {
     // item's next frame (which covers it): its texture is uploaded and its
     // shaders are compiled before it is needed, not on the swap's frame.
     if (m.options.preroll && m.standby_busy && m.standby()->frame_pending()) m.standby_frame = true;
-    bool pending = m.cur().frame_pending() || m.standby_frame;
+    const bool cur_pending = m.cur().frame_pending();
+    if (cur_pending && m.start_at_first_frame) m.first_frame_pending = true;
+    bool pending = cur_pending || m.standby_frame;
     if (m.swapped) {
         m.swapped = false;
         return true;  // the prerolled first frame, held since it was decoded
@@ -1292,6 +1351,16 @@ Status Player::render(int fbo, int width, int height) {
         m.unpause_after_swap = false;
         m.cur().play_now();
     }
+    if (m.first_frame_pending) {
+        // The held item's first frame is drawn by this call: it plays from
+        // the end of it, its sound with it. (That first draw compiles mpv's
+        // shaders, tens of milliseconds: started before it, the clock ran
+        // on and mpv dropped the second and third frames as late.)
+        m.start_at_first_frame = m.first_frame_pending = false;
+        Status drawn = m.cur().render(fbo, width, height);
+        m.cur().play_now();
+        return drawn;
+    }
     return m.cur().render(fbo, width, height);
 }
 
@@ -1300,8 +1369,8 @@ void Player::report_swap() { impl_->cur().report_swap(); }
 void Player::detach_renderer() {
     impl_->each([](MpvDeck& d) { d.detach_renderer(); });
     impl_->renderer = false;
-    if (impl_->unpause_after_swap) {  // nothing will be drawn: it plays now
-        impl_->unpause_after_swap = false;
+    if (impl_->unpause_after_swap || impl_->start_at_first_frame) {  // nothing will be drawn: it plays now
+        impl_->unpause_after_swap = impl_->start_at_first_frame = impl_->first_frame_pending = false;
         impl_->cur().play_now();
     }
 }

@@ -10,11 +10,15 @@
 
 #include <dlfcn.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <ctime>
 #include <future>
 #include <memory>
@@ -330,42 +334,23 @@ int run_kiosk(const ShellOptions& opt) {
     // Nothing else touches ImGui until it is collected in init_ui.
     const float scale_guess = scale_for(w, h);
     std::future<FontSet> fonts_built = std::async(std::launch::async, [scale_guess, &io] {
+        // At a lower priority (this thread only): on a 2-core board the
+        // window's GL context and mpv opening the first video come first;
+        // the glyphs take whatever CPU is left, and are needed only after
+        // the first frame.
+        if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10) != 0)
+            log::debug("ui", std::string("font_thread_nice_failed ") + std::strerror(errno));
         FontSet fs = load_fonts(scale_guess, false);
         unsigned char* pixels = nullptr;
         int tw = 0, th = 0;
         io.Fonts->GetTexDataAsRGBA32(&pixels, &tw, &th);
         return fs;
     });
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
-    // Video and a flat 2D UI: no depth or stencil buffer (with a software
-    // renderer each would be another screen-sized buffer in RAM).
-    glfwWindowHint(GLFW_DEPTH_BITS, 0);
-    glfwWindowHint(GLFW_STENCIL_BITS, 0);
-    GLFWwindow* window = glfwCreateWindow(w, h, "LASR Kiosk", monitor, nullptr);
-    if (!window) {
-        log::error("ui", "could not create an OpenGL 3.0 window");
-        fonts_built.wait();
-        ImGui::DestroyContext();
-        glfwTerminate();
-        return 2;
-    }
-    phase("window");
-    glfwMakeContextCurrent(window);
-    glfwSwapInterval(1);
-    if (monitor) glfwSetInputMode(window, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);  // a touch kiosk shows no pointer
-    // Our callbacks first: ImGui chains to them, so any input wakes the loop.
-    glfwSetCursorPosCallback(window, on_cursor);
-    glfwSetMouseButtonCallback(window, on_button);
-    glfwSetScrollCallback(window, on_scroll);
-    glfwSetKeyCallback(window, on_key);
-    glfwSetCharCallback(window, on_char);
-    glfwSetFramebufferSizeCallback(window, on_size);
-    glfwSetWindowRefreshCallback(window, on_refresh);
-
+    // The window is made once the first video is opening (below): mpv
+    // probes the file and starts its decoders while the GL context is made.
+    GLFWwindow* window = nullptr;
     int fbw = 0, fbh = 0;
-    glfwGetFramebufferSize(window, &fbw, &fbh);
-    const float scale = scale_for(fbw, fbh);
+    float scale = scale_guess;
     // The fonts and the GL side of ImGui are set up once the first video
     // is loading: mpv opens and decodes it on its own threads meanwhile.
     FontSet fonts;
@@ -408,14 +393,6 @@ int run_kiosk(const ShellOptions& opt) {
         }
         std::unique_ptr<Player> player = created ? std::move(*created) : nullptr;
         phase("mpv");
-        if (player) {
-            if (auto st = player->attach_renderer(get_proc_address, nullptr); !st) {
-                log::error(st.error());
-                exit_code = 2;
-                player.reset();
-            }
-            phase("renderer");
-        }
         if (player) {
             // The one background worker: content sync, usage upload, screen
             // power commands. Declared before the app, so it outlives it.
@@ -465,9 +442,6 @@ int run_kiosk(const ShellOptions& opt) {
             if (usage_sync) app.upload_state().configured = usage_sync->state().configured;
             ScriptRunner script(std::move(steps));
             if (opt.play_file.empty()) app.start_attract(clock.now());
-            const bool scripted = !opt.script.empty();
-            log::info("ui", "ready screen=" + std::to_string(fbw) + "x" + std::to_string(fbh) +
-                                " startup_ms=" + std::to_string(static_cast<int>(log::ms_since_process_start())));
             if (!opt.play_file.empty()) {
                 if (auto st = app.play_file_and_quit(opt.play_file, clock.now()); !st) {
                     log::error(st.error());
@@ -475,11 +449,53 @@ int run_kiosk(const ShellOptions& opt) {
                     app.dispatch({Intent::Kind::quit, ""}, clock.now());
                 }
             }
+            const bool scripted = !opt.script.empty();
+            // The window and its GL context, while mpv opens the first video
+            // on its own threads (it waits, paused on its first frame, for
+            // the renderer).
+            glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+            glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+            // Video and a flat 2D UI: no depth or stencil buffer (with a software
+            // renderer each would be another screen-sized buffer in RAM).
+            glfwWindowHint(GLFW_DEPTH_BITS, 0);
+            glfwWindowHint(GLFW_STENCIL_BITS, 0);
+            window = glfwCreateWindow(w, h, "LASR Kiosk", monitor, nullptr);
+            bool can_run = window != nullptr;
+            if (!window) {
+                log::error("ui", "could not create an OpenGL 3.0 window");
+            } else {
+                phase("window");
+                glfwMakeContextCurrent(window);
+                glfwSwapInterval(1);
+                if (monitor) glfwSetInputMode(window, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);  // a touch kiosk shows no pointer
+                // Our callbacks first: ImGui chains to them, so any input wakes the loop.
+                glfwSetCursorPosCallback(window, on_cursor);
+                glfwSetMouseButtonCallback(window, on_button);
+                glfwSetScrollCallback(window, on_scroll);
+                glfwSetKeyCallback(window, on_key);
+                glfwSetCharCallback(window, on_char);
+                glfwSetFramebufferSizeCallback(window, on_size);
+                glfwSetWindowRefreshCallback(window, on_refresh);
+                glfwGetFramebufferSize(window, &fbw, &fbh);
+                scale = scale_for(fbw, fbh);
+                if (auto st = player->attach_renderer(get_proc_address, nullptr); !st) {
+                    log::error(st.error());
+                    can_run = false;
+                }
+                phase("renderer");
+            }
+            if (!can_run) {
+                exit_code = 2;
+                app.dispatch({Intent::Kind::quit, ""}, clock.now());
+            }
+            if (can_run)
+                log::info("ui", "ready screen=" + std::to_string(fbw) + "x" + std::to_string(fbh) +
+                                " startup_ms=" + std::to_string(static_cast<int>(log::ms_since_process_start())));
             // On a video screen the first video frame goes up before ImGui is
             // set up (fonts, its GL objects): that is plain mpv's work, and
             // the UI follows right after it (or after 1.5 s at most).
             const bool video_first = app.state().screen == Screen::player || app.state().screen == Screen::attract;
-            if (!video_first) init_ui();
+            if (can_run && !video_first) init_ui();
             const double video_first_until = clock.now() + 1.5;
 
             InjectedTap tap;
@@ -503,7 +519,7 @@ int run_kiosk(const ShellOptions& opt) {
             FrameTimes frame_times;
             double ui_built_at = -1e9;  // when the last ImGui frame was built
 
-            while (!app.state().quit) {
+            while (can_run && !app.state().quit) {
                 double now = clock.now();
                 // Sleep until something happens: input, an mpv wakeup, a timer.
                 double timeout = std::min(app.seconds_until_next_tick(now), 1.0);
@@ -643,6 +659,7 @@ int run_kiosk(const ShellOptions& opt) {
                     if (!large_fonts.valid() && !large_upload) {
                         large_asked = std::chrono::steady_clock::now();
                         large_fonts = std::async(std::launch::async, [scale] {
+                            (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);  // the UI first
                             BuiltFonts b = build_fonts(scale, true);
                             glfwPostEmptyEvent();
                             return b;
@@ -781,13 +798,17 @@ int run_kiosk(const ShellOptions& opt) {
         }
         // The player (and its render context) goes before the GL context.
     }
-    init_ui();  // (not yet when the player failed: shut down what exists)
-    if (own_font_texture) {  // ImGui's backend deletes only the texture it made
-        io.Fonts->SetTexID(ImTextureID{});
-        glDeleteTextures(1, &own_font_texture);
+    if (window) {
+        init_ui();  // (not yet when the renderer failed: shut down what exists)
+        if (own_font_texture) {  // ImGui's backend deletes only the texture it made
+            io.Fonts->SetTexID(ImTextureID{});
+            glDeleteTextures(1, &own_font_texture);
+        }
+        ImGui_ImplOpenGL3_Shutdown();
+        ImGui_ImplGlfw_Shutdown();
+    } else {
+        fonts_built.wait();  // it builds into ImGui's context
     }
-    ImGui_ImplOpenGL3_Shutdown();
-    ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
     glfwDestroyWindow(window);
     glfwTerminate();

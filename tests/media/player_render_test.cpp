@@ -63,7 +63,7 @@ protected:
         dir_ = nullptr;
     }
     void SetUp() override { make_player(true); }
-    void make_player(bool preroll) {
+    void make_player(bool preroll, bool attach = true) {
         player_.reset();
         std::string why;
         if (!gl_) gl_ = test::OffscreenGl::create(320, 180, &why);
@@ -74,8 +74,24 @@ protected:
         auto p = Player::create(o);
         ASSERT_TRUE(p) << p.error().describe();
         player_ = std::move(*p);
+        if (attach) attach_renderer();
+    }
+    void attach_renderer() {
         auto st = player_->attach_renderer(&test::OffscreenGl::get_proc_address, nullptr);
         ASSERT_TRUE(st) << st.error().describe();
+    }
+    // Polls (without drawing) for `for_s` seconds; returns the furthest
+    // position the current item reached.
+    double furthest_undrawn(double for_s) {
+        double furthest = 0;
+        auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(for_s);
+        while (std::chrono::steady_clock::now() < until) {
+            (void)player_->poll();
+            (void)player_->frame_pending();
+            furthest = std::max(furthest, player_->position_s());
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return furthest;
     }
     void TearDown() override { player_.reset(); }  // the renderer goes before the context
 
@@ -391,6 +407,80 @@ TEST_F(PlayerRender, WithoutPrerollTheNextItemStillFollowsWithNoBlackFrame) {
     expect_only_clip_colours(frames);
     EXPECT_EQ(player_->stats().preroll_swaps, 0u);
     EXPECT_EQ(player_->stats().max_open_decoders, 1u);
+}
+
+// The kiosk opens its first video while its window is still being made:
+// loaded before the renderer exists, the item opens on vo=null and waits,
+// paused, on its first frame; attached, it moves to the render API and
+// starts with the draw that shows that first frame (so it starts from its
+// first frame, and its clock with the picture).
+TEST_F(PlayerRender, AnItemLoadedBeforeTheRendererWaitsThenStartsOnItsFirstFrame) {
+    make_player(true, false);
+    ASSERT_TRUE(player_->load(MediaItem{"red", path("red.mp4"), 1.0, {}}));
+    EXPECT_LT(furthest_undrawn(0.6), 0.01) << "it played before there was a renderer to show it";
+    EXPECT_TRUE(player_->paused());
+    attach_renderer();
+    std::vector<Frame> frames;
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<PlayerEvent> all;
+    bool ended = false;
+    double position_at_first_frame = -1;
+    while (!ended && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20)) {
+        for (auto& ev : player_->poll()) {
+            all.push_back(ev);
+            ended = ended || (ev.tag == "red" && ev.kind != PlayerEvent::Kind::started);
+        }
+        if (player_->frame_pending()) {
+            if (frames.empty()) position_at_first_frame = player_->position_s();
+            (void)player_->render(gl_->fbo(), gl_->width(), gl_->height());
+            frames.push_back(Frame{std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                                   gl_->pixel(160, 90)});
+            player_->report_swap();
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+    }
+    ASSERT_TRUE(ended) << "red never ended";
+    EXPECT_EQ(all.back().kind, PlayerEvent::Kind::ended);
+    size_t first = 0;
+    while (first < frames.size() && !reddish(frames[first].centre)) ++first;
+    ASSERT_LT(first, frames.size()) << "no red frame drawn";
+    EXPECT_EQ(frame_index(frames[first].centre), 0) << "the first picture shown was not the clip's first frame";
+    EXPECT_LT(position_at_first_frame, 0.05) << "it ran on before its first frame was drawn";
+    EXPECT_FALSE(player_->paused());
+    // It played through: the last frames of the clip were drawn.
+    EXPECT_GE(frame_index(frames.back().centre), 22);
+}
+
+// ... and with nothing drawing once the renderer is there (a screen with no
+// video), it does not wait for ever: it plays after 2 s.
+TEST_F(PlayerRender, AnItemHeldForTheRendererThatNothingDrawsStillPlays) {
+    make_player(true, false);
+    ASSERT_TRUE(player_->load(MediaItem{"red", path("red.mp4"), 1.0, {}}));
+    EXPECT_LT(furthest_undrawn(0.3), 0.01);
+    attach_renderer();
+    EXPECT_GT(furthest_undrawn(2.8), 0.2) << "it stayed on its first frame with nothing drawing it";
+}
+
+// A pause asked for before the renderer exists holds after it too.
+TEST_F(PlayerRender, APauseBeforeTheRendererIsKeptOnceItIsAttached) {
+    make_player(true, false);
+    ASSERT_TRUE(player_->load(MediaItem{"red", path("red.mp4"), 1.0, {}}));
+    player_->set_paused(true);
+    attach_renderer();
+    double furthest = 0;
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2600);
+    while (std::chrono::steady_clock::now() < until) {
+        (void)player_->poll();
+        if (player_->frame_pending()) {
+            (void)player_->render(gl_->fbo(), gl_->width(), gl_->height());
+            player_->report_swap();
+        }
+        furthest = std::max(furthest, player_->position_s());
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_LT(furthest, 0.05) << "the first draw (or the 2 s fallback) undid the pause";
+    EXPECT_TRUE(player_->paused());
 }
 }  // namespace
 }  // namespace lasr
