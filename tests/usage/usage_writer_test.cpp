@@ -5,6 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <climits>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -255,6 +260,45 @@ TEST_F(UsageWriterTest, EventsTakenButNotWrittenBeforeASigkillAreCountedOnceAsLo
 TEST_F(UsageWriterTest, EventsDroppedByAFullQueueBeforeASigkillAreCountedAsLost) {
     log.reset();
     killed_child_is_accounted_for(db(), dir.path(), 8000, 500, 300);  // the first 300 fit the queue
+}
+
+// A disk that takes no write when the kiosk starts (full: here a file size
+// limit of one byte stands in for it, in a child process) does not stop the
+// writer: it starts, the refused event is counted as failed, and once there
+// is room again the next event is written.
+TEST_F(UsageWriterTest, ADiskThatTakesNoWriteAtStartStillStartsTheWriter) {
+    log.reset();  // the child opens its own connection (none may cross a fork)
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        auto l = UsageLog::open(db());
+        if (!l) ::_exit(10);
+        ::signal(SIGXFSZ, SIG_IGN);  // a write past the limit fails with EFBIG instead
+        rlimit lim{1, RLIM_INFINITY};
+        if (::setrlimit(RLIMIT_FSIZE, &lim) != 0) ::_exit(11);
+        auto w = UsageWriter::start(**l);
+        if (!w) ::_exit(12);  // the writer refused to start
+        (*w)->record(UsageEvent(EventKind::course_opened, "c-no-room"));
+        if (!(*w)->flush()) ::_exit(13);
+        if ((*w)->counts().failed != 1 || (*w)->counts().committed != 0) ::_exit(14);
+        lim.rlim_cur = RLIM_INFINITY;  // room again
+        if (::setrlimit(RLIMIT_FSIZE, &lim) != 0) ::_exit(11);
+        (*w)->record(UsageEvent(EventKind::course_opened, "c-room"));
+        if (!(*w)->flush()) ::_exit(13);
+        if ((*w)->counts().committed != 1) ::_exit(15);
+        w->reset();
+        l->reset();
+        ::_exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status)) << "the child died: status " << status;
+    // 12: start failed; 14: the refused event was not counted as failed; 15:
+    // the event after the room came back was not written.
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+    auto l = UsageLog::open(db());
+    ASSERT_TRUE(l) << l.error().describe();
+    EXPECT_EQ(stored(**l).objects, std::vector<std::string>{"c-room"});
 }
 
 // A database that no writer ever stamped (replaced, or made anew) is not
