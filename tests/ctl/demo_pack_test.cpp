@@ -140,7 +140,14 @@ TEST(TitleCard, FfmpegRendersTitlesFullOfSpecialCharacters) {
     fs::path again = dir / "again.mp4";
     auto rc2 = run_process(title_card_command(card, *fonts, again), dir / "ffmpeg.log");
     ASSERT_TRUE(rc2.ok() && *rc2 == 0) << lasr::test::read_file(dir / "ffmpeg.log");
-    EXPECT_TRUE(lasr::test::read_file(out) == lasr::test::read_file(again)) << "title cards are not reproducible";
+    // (Seen once under ASan in CI's load and not again in 76 runs, 46 of them
+    // beside other encodes: the sizes and the first differing byte say which
+    // part moved if it comes back.)
+    const std::string a = lasr::test::read_file(out), b = lasr::test::read_file(again);
+    size_t at = 0;
+    while (at < a.size() && at < b.size() && a[at] == b[at]) ++at;
+    EXPECT_TRUE(a == b) << "title cards are not reproducible: " << a.size() << " and " << b.size()
+                        << " bytes, first difference at byte " << at;
 }
 
 TEST(DemoSource, CommittedSourceDescribesTheFiveCourses) {
