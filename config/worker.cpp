@@ -1,6 +1,20 @@
 #include "config/worker.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "config/log.hpp"
+
 namespace lasr {
+
+void lower_this_thread_priority(const char* who) {
+    if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10) != 0)
+        log::debug("main", std::string(who) + "_nice_failed " + std::strerror(errno));
+}
 
 Worker::Worker(std::function<void()> wakeup) : wakeup_(std::move(wakeup)), thread_([this] { run(); }) {}
 

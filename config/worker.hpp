@@ -17,6 +17,12 @@
 
 namespace lasr {
 
+// Puts the calling thread (only it) at nice +10: background work that must
+// not take the CPU from the UI thread or from video on a 2-core board (the
+// scheduler lets a woken thread of equal weight run first). `who` names the
+// thread in the debug line logged if the kernel refuses.
+void lower_this_thread_priority(const char* who);
+
 class Worker {
 public:
     using Job = std::function<void(const std::atomic<bool>& stopping)>;

@@ -10,15 +10,11 @@
 
 #include <dlfcn.h>
 #include <signal.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <ctime>
 #include <future>
 #include <memory>
@@ -334,12 +330,9 @@ int run_kiosk(const ShellOptions& opt) {
     // Nothing else touches ImGui until it is collected in init_ui.
     const float scale_guess = scale_for(w, h);
     std::future<FontSet> fonts_built = std::async(std::launch::async, [scale_guess, &io] {
-        // At a lower priority (this thread only): on a 2-core board the
-        // window's GL context and mpv opening the first video come first;
-        // the glyphs take whatever CPU is left, and are needed only after
-        // the first frame.
-        if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10) != 0)
-            log::debug("ui", std::string("font_thread_nice_failed ") + std::strerror(errno));
+        // The window's GL context and mpv opening the first video come
+        // first; the glyphs are needed only after the first frame.
+        lower_this_thread_priority("font_atlas");
         FontSet fs = load_fonts(scale_guess, false);
         unsigned char* pixels = nullptr;
         int tw = 0, th = 0;
@@ -487,10 +480,10 @@ int run_kiosk(const ShellOptions& opt) {
             if (!can_run) {
                 exit_code = 2;
                 app.dispatch({Intent::Kind::quit, ""}, clock.now());
-            }
-            if (can_run)
+            } else {
                 log::info("ui", "ready screen=" + std::to_string(fbw) + "x" + std::to_string(fbh) +
-                                " startup_ms=" + std::to_string(static_cast<int>(log::ms_since_process_start())));
+                                    " startup_ms=" + std::to_string(static_cast<int>(log::ms_since_process_start())));
+            }
             // On a video screen the first video frame goes up before ImGui is
             // set up (fonts, its GL objects): that is plain mpv's work, and
             // the UI follows right after it (or after 1.5 s at most).
@@ -659,7 +652,7 @@ int run_kiosk(const ShellOptions& opt) {
                     if (!large_fonts.valid() && !large_upload) {
                         large_asked = std::chrono::steady_clock::now();
                         large_fonts = std::async(std::launch::async, [scale] {
-                            (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);  // the UI first
+                            lower_this_thread_priority("large_fonts");  // the UI first
                             BuiltFonts b = build_fonts(scale, true);
                             glfwPostEmptyEvent();
                             return b;

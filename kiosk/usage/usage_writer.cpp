@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "config/log.hpp"
+#include "config/worker.hpp"
 
 namespace lasr {
 
@@ -357,11 +357,9 @@ Result<bool> UsageWriter::Impl::apply(Op& op) {
 }
 
 void UsageWriter::Impl::run() {
-    // Background work: at a lower priority (nice +10, this thread only), so
-    // that waking it from a UI call does not preempt the UI thread on a busy
-    // machine (the scheduler lets a woken thread of equal weight run first).
-    if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10) != 0)
-        log::debug("usage", std::string("writer_nice_failed ") + std::strerror(errno));
+    // Background work: waking it from a UI call must not preempt the UI
+    // thread on a busy machine.
+    lower_this_thread_priority("usage_writer");
     std::vector<Op> batch;
     batch.reserve(256);
     for (;;) {
