@@ -933,17 +933,33 @@ struct Player::Impl {
     GetProcAddress gpa = nullptr;
     void* gl_ctx = nullptr;
     bool renderer = false;
-    bool unpause_after_swap = false;  // the swapped-in deck starts as its first frame is drawn
     // Not headless and no renderer yet: what is loaded opens and waits,
     // paused on vo=null, until attach_renderer (or set_paused) starts it.
     bool held_for_renderer = false;
-    // ... and once it is attached, the held item starts with the draw that
-    // takes its first frame (so its sound and its clock start together
-    // with the picture), or after kUndrawnFirstS when nothing draws it.
-    bool start_at_first_frame = false;
-    bool first_frame_pending = false;
-    double attached_at = 0;
-    double swapped_at = 0;
+    // The current deck, paused on its first frame, is started by the draw
+    // that shows that frame, so its clock (and its sound) start with the
+    // picture: a swapped-in item just before that draw (its shaders were
+    // compiled by the covered preroll draw), an item held for the renderer
+    // just after it (that draw compiles them, tens of milliseconds). If
+    // nothing draws it by `draw_start_by` (no window on screen), it plays.
+    enum class DrawStart { none, before_draw, after_first_frame };
+    DrawStart draw_start = DrawStart::none;
+    bool first_frame_pending = false;  // after_first_frame: that frame is to be drawn
+    double draw_start_by = 0;
+
+    void start_with_draw(DrawStart how, double wait_s) {
+        draw_start = how;
+        first_frame_pending = false;
+        draw_start_by = now_s() + wait_s;
+    }
+    void cancel_draw_start() {
+        draw_start = DrawStart::none;
+        first_frame_pending = false;
+    }
+    void start_drawn() {
+        cancel_draw_start();
+        cur().play_now();
+    }
 
     PlayerStats stats;  // the Player's own counters; stats() adds the decks'
     PlayerStats view;   // what stats() returns
@@ -1018,12 +1034,8 @@ struct Player::Impl {
         // frame is being drawn (render): unpaused here, a late draw on a
         // busy machine showed B's second frame and never its first. Its
         // clock starts with that draw, so the first frame keeps one interval.
-        if (renderer) {
-            unpause_after_swap = true;
-            swapped_at = now_s();
-        } else {
-            next.play_now();
-        }
+        if (renderer) start_with_draw(DrawStart::before_draw, kUndrawnSwapS);
+        else next.play_now();
         for (auto& ev : held) out.push_back(std::move(ev));
         held.clear();
         int old = active;
@@ -1050,15 +1062,7 @@ struct Player::Impl {
                 held.push_back(std::move(ev));
             }
         }
-        if (start_at_first_frame && now_s() - attached_at > kUndrawnFirstS) {
-            start_at_first_frame = first_frame_pending = false;
-            cur().play_now();
-        }
-        if (unpause_after_swap && now_s() - swapped_at > kUndrawnSwapS) {
-            // Nothing drew the swapped-in item (no window on screen): it plays.
-            unpause_after_swap = false;
-            cur().play_now();
-        }
+        if (draw_start != DrawStart::none && now_s() > draw_start_by) start_drawn();  // nothing drew it
         if (cur().finished()) {
             if (standby_busy && standby_ready && renderer && cur().render_update.load()) {
                 // The current item's last frame came with its end and is
@@ -1145,8 +1149,7 @@ Status Player::load(const MediaItem& item) {
     if (item.path.empty()) return make_error(Domain::media, Errc::invalid_argument, "nothing to play: empty path");
     impl_->waiting.clear();
     impl_->drop_standby();
-    impl_->unpause_after_swap = false;  // the new item plays from its load
-    impl_->start_at_first_frame = impl_->first_frame_pending = false;
+    impl_->cancel_draw_start();  // the new item plays from its load
     LASR_TRY(impl_->start_now(item));
     ++impl_->stats.loads;
     return {};
@@ -1177,14 +1180,14 @@ bool Player::is_queued(const std::string& tag) const {
 void Player::stop() {
     impl_->waiting.clear();
     impl_->drop_standby();
-    impl_->unpause_after_swap = false;
+    impl_->cancel_draw_start();
     impl_->cur().drop_upcoming();
     impl_->cur().command_async({"stop"});
 }
 
 void Player::set_paused(bool p) {
-    impl_->unpause_after_swap = false;  // what the viewer asks for wins over a pending start
-    impl_->held_for_renderer = impl_->start_at_first_frame = impl_->first_frame_pending = false;
+    impl_->cancel_draw_start();  // what the viewer asks for wins over a pending start
+    impl_->held_for_renderer = false;
     impl_->cur().set_flag_async("pause", p);
 }
 
@@ -1305,17 +1308,17 @@ Status Player::attach_renderer(GetProcAddress gpa, void* ctx) {
         // requests in order) and queues its first frame, still paused.
         m.held_for_renderer = false;
         MpvDeck& d = m.cur();
-        m.start_at_first_frame = d.playing_current() || !d.upcoming.empty();
-        m.attached_at = now_s();
-        if (m.start_at_first_frame) {
+        if (d.playing_current() || !d.upcoming.empty()) {
             // A seek to where it stands restarts its picture and its sound
             // together: after the switch alone mpv started the picture ~230 ms
             // before the sound.
             const double at = d.playing_current() ? d.current.start_s : d.upcoming.front().start_s;
             const std::string t = fmt_s(at);
             d.command_async({"seek", t.c_str(), "absolute+exact"});
+            m.start_with_draw(Impl::DrawStart::after_first_frame, kUndrawnFirstS);
+        } else {
+            d.play_now();  // nothing held: later loads just play
         }
-        if (!m.start_at_first_frame) m.cur().play_now();  // nothing held: later loads just play
     }
     return {};
 }
@@ -1327,7 +1330,7 @@ bool Player::frame_pending() {
     // shaders are compiled before it is needed, not on the swap's frame.
     if (m.options.preroll && m.standby_busy && m.standby()->frame_pending()) m.standby_frame = true;
     const bool cur_pending = m.cur().frame_pending();
-    if (cur_pending && m.start_at_first_frame) m.first_frame_pending = true;
+    if (cur_pending && m.draw_start == Impl::DrawStart::after_first_frame) m.first_frame_pending = true;
     bool pending = cur_pending || m.standby_frame;
     if (m.swapped) {
         m.swapped = false;
@@ -1345,20 +1348,15 @@ Status Player::render(int fbo, int width, int height) {
             m.standby()->report_swap();
         }
     }
-    if (m.unpause_after_swap) {
-        // The swapped-in item's first frame is taken by this draw: its next
-        // one cannot be due before one interval from now.
-        m.unpause_after_swap = false;
-        m.cur().play_now();
-    }
+    // The swapped-in item's first frame is taken by this draw: its next one
+    // cannot be due before one interval from now.
+    if (m.draw_start == Impl::DrawStart::before_draw) m.start_drawn();
     if (m.first_frame_pending) {
-        // The held item's first frame is drawn by this call: it plays from
-        // the end of it, its sound with it. (That first draw compiles mpv's
-        // shaders, tens of milliseconds: started before it, the clock ran
-        // on and mpv dropped the second and third frames as late.)
-        m.start_at_first_frame = m.first_frame_pending = false;
+        // The held item's first frame is drawn by this call; it plays from
+        // the end of it (started before, its clock ran on during the shader
+        // compile and mpv dropped the next frames as late).
         Status drawn = m.cur().render(fbo, width, height);
-        m.cur().play_now();
+        m.start_drawn();
         return drawn;
     }
     return m.cur().render(fbo, width, height);
@@ -1369,10 +1367,7 @@ void Player::report_swap() { impl_->cur().report_swap(); }
 void Player::detach_renderer() {
     impl_->each([](MpvDeck& d) { d.detach_renderer(); });
     impl_->renderer = false;
-    if (impl_->unpause_after_swap || impl_->start_at_first_frame) {  // nothing will be drawn: it plays now
-        impl_->unpause_after_swap = impl_->start_at_first_frame = impl_->first_frame_pending = false;
-        impl_->cur().play_now();
-    }
+    if (impl_->draw_start != Impl::DrawStart::none) impl_->start_drawn();  // nothing will be drawn: it plays now
 }
 
 }  // namespace lasr
