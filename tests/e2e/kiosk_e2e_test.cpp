@@ -323,6 +323,21 @@ TEST(KioskEndToEnd, PlayQuitAtEndExitCodes) {
         return test::run(argv, dir / (std::string(file) + ".log"));
     };
     EXPECT_EQ(play("good.mp4"), 0) << test::read_file(dir / "good.mp4.log");
+    {
+        // The player, and with it the file, came before the window (the
+        // phases in start-up order), and the play was whole: of the clip's
+        // 50 frames (2 s at 25 fps) at least 45 went on screen (49 here).
+        const std::string log = test::read_file(dir / "good.mp4.log");
+        const size_t phases = log.find("startup_ms main=");
+        ASSERT_NE(phases, std::string::npos) << log;
+        const std::string line = log.substr(phases, log.find('\n', phases) - phases);
+        ASSERT_NE(line.find(" mpv="), std::string::npos) << line;
+        ASSERT_NE(line.find(" window="), std::string::npos) << line;
+        EXPECT_LT(line.find(" mpv="), line.find(" window=")) << line;
+        const size_t at = log.find("video_frames=");
+        ASSERT_NE(at, std::string::npos) << log;
+        EXPECT_GE(std::stoi(log.substr(at + 13)), 45) << log.substr(at, 40);
+    }
     EXPECT_NE(play("half.mp4"), 0) << test::read_file(dir / "half.mp4.log");
     EXPECT_NE(play("garbage.mp4"), 0);
     EXPECT_NE(play("missing.mp4"), 0);
