@@ -330,9 +330,9 @@ int run_kiosk(const ShellOptions& opt) {
     // Nothing else touches ImGui until it is collected in init_ui.
     const float scale_guess = scale_for(w, h);
     std::future<FontSet> fonts_built = std::async(std::launch::async, [scale_guess, &io] {
-        // The window's GL context and mpv opening the first video come
-        // first; the glyphs are needed only after the first frame.
-        lower_this_thread_priority("font_atlas");
+        // (Not at a lower priority: init_ui waits for this thread after the
+        // first frame, so a starved atlas held the whole UI thread: under
+        // ASan with two CPU hogs, 4 s and one video frame of fifty.)
         FontSet fs = load_fonts(scale_guess, false);
         unsigned char* pixels = nullptr;
         int tw = 0, th = 0;
