@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -41,7 +42,16 @@ void MemoryResumeStore::forget(const std::string& tag) { positions_.erase(tag); 
 
 namespace {
 
-enum ObserveId : uint64_t { kTimePos = 1, kDuration, kPause, kTrackList, kSubText, kEofReached, kVideoOutSet };
+enum ObserveId : uint64_t {
+    kTimePos = 1,
+    kDuration,
+    kPause,
+    kTrackList,
+    kSubText,
+    kEofReached,
+    kVideoOutSet,
+    kContainerFps,
+};
 
 // A resume position is worth using when it skips something and leaves
 // something to watch.
@@ -158,6 +168,9 @@ struct MpvDeck {
     double position = 0;
     double max_position = 0;
     double container_duration = 0;
+    double position_at = 0;       // when `position` last changed (now_s)
+    double container_fps = 0;     // 0: not known
+    bool audio_selected = false;  // the current item plays a sound track
     bool paused = false;
     bool started = false;
     bool partial_file = false;  // ffmpeg said "partial file" for the current item
@@ -272,6 +285,34 @@ struct MpvDeck {
             shown_caption = caps[*chosen].language;
             return;
         }
+    }
+
+    // keep-open: the item ends here but stays open, its last frame on
+    // screen, until the next one takes over (or the deck is discarded).
+    void end_kept_open(std::vector<PlayerEvent>& out) {
+        mpv_event_end_file end{};
+        end.reason = MPV_END_FILE_REASON_EOF;
+        end.playlist_entry_id = current_id;
+        handle_end(end, out);
+        swallow.insert(end.playlist_entry_id);  // its real end comes with the next load or stop
+    }
+
+    // When the last frame of a silent item, now on screen, has had its
+    // interval (mpv's own end follows then): its frame interval and that
+    // time (now_s clock). Known once time-pos names the last frame: mpv
+    // moves time-pos when it hands a frame over for drawing, which is at
+    // the frame's time (video-timing-offset=0), so position_at is no
+    // earlier than the frame's moment. Nothing for an item with sound (its
+    // end is the sound's), a paused one, or one whose frame rate or length
+    // is not known or does not fit (variable frame rate).
+    std::optional<std::pair<double, double>> last_frame_ends() const {
+        if (!playing_current() || !started || paused || state != PlayerState::playing || audio_selected ||
+            container_fps <= 0 || container_duration <= 0)
+            return std::nullopt;
+        const double interval = 1.0 / container_fps;
+        // The last frame starts one interval before the end.
+        if (std::abs(container_duration - interval - position) > interval / 4) return std::nullopt;
+        return std::make_pair(interval, position_at + interval);
     }
 
     void remember_position(const MediaItem& item, double pos) {
@@ -401,12 +442,17 @@ struct MpvDeck {
 
     void handle_track_list(const mpv_node& list) {
         sub_tracks.clear();
+        audio_selected = false;
         if (list.format != MPV_FORMAT_NODE_ARRAY) return;
         for (int i = 0; i < list.u.list->num; ++i) {
             const mpv_node& t = list.u.list->values[i];
             const mpv_node* type = map_get(t, "type");
             const mpv_node* id = map_get(t, "id");
             const mpv_node* file = map_get(t, "external-filename");
+            const mpv_node* selected = map_get(t, "selected");
+            if (type && type->format == MPV_FORMAT_STRING && std::strcmp(type->u.string, "audio") == 0 && selected &&
+                selected->format == MPV_FORMAT_FLAG && selected->u.flag)
+                audio_selected = true;
             if (!type || !id || type->format != MPV_FORMAT_STRING || std::strcmp(type->u.string, "sub") != 0) continue;
             sub_tracks.push_back(SubTrack{id->u.int64, file && file->format == MPV_FORMAT_STRING ? file->u.string : ""});
         }
@@ -481,11 +527,12 @@ struct MpvDeck {
                 if (p->format == MPV_FORMAT_DOUBLE) {
                     double v = *static_cast<double*>(p->data);
                     if (e.reply_userdata == kTimePos && std::isfinite(v) && playing_current()) {
-                        if (v != position) last_progress = now_s();
+                        if (v != position) last_progress = position_at = now_s();
                         position = v;
                         max_position = std::max(max_position, v);
                     }
                     if (e.reply_userdata == kDuration && std::isfinite(v)) container_duration = v;
+                    if (e.reply_userdata == kContainerFps) container_fps = std::isfinite(v) && v > 0 ? v : 0;
                 } else if (p->format == MPV_FORMAT_FLAG && e.reply_userdata == kPause) {
                     paused = *static_cast<int*>(p->data) != 0;
                     last_progress = now_s();
@@ -496,13 +543,7 @@ struct MpvDeck {
                 } else if (p->format == MPV_FORMAT_FLAG && e.reply_userdata == kEofReached) {
                     // keep-open: the item ends here but stays open, its last
                     // frame on screen, until the next one takes over.
-                    if (*static_cast<int*>(p->data) != 0 && playing_current()) {
-                        mpv_event_end_file end{};
-                        end.reason = MPV_END_FILE_REASON_EOF;
-                        end.playlist_entry_id = current_id;
-                        handle_end(end, out);
-                        swallow.insert(end.playlist_entry_id);  // its real end comes with the next load or stop
-                    }
+                    if (*static_cast<int*>(p->data) != 0 && playing_current()) end_kept_open(out);
                 } else if (e.reply_userdata == kSubText) {
                     caption_text = p->format == MPV_FORMAT_STRING ? *static_cast<char**>(p->data) : "";
                 }
@@ -715,6 +756,7 @@ Result<std::unique_ptr<MpvDeck>> MpvDeck::create(const PlayerOptions& o, Wakeup 
     mpv_request_log_messages(h, mpv_log && *mpv_log ? mpv_log : "warn");
     mpv_observe_property(h, kTimePos, "time-pos", MPV_FORMAT_DOUBLE);
     mpv_observe_property(h, kDuration, "duration", MPV_FORMAT_DOUBLE);
+    if (keep_open) mpv_observe_property(h, kContainerFps, "container-fps", MPV_FORMAT_DOUBLE);
     mpv_observe_property(h, kPause, "pause", MPV_FORMAT_FLAG);
     mpv_observe_property(h, kTrackList, "track-list", MPV_FORMAT_NODE);
     mpv_observe_property(h, kSubText, "sub-text", MPV_FORMAT_STRING);
@@ -905,6 +947,9 @@ constexpr double kPrerollAfterS = 0.25;  // the current item gets going first
 constexpr double kPrerollLeadS = 4.0;    // opening the next takes well under this
 constexpr double kUndrawnSwapS = 0.25;   // a swapped-in item nobody draws starts after this
 constexpr double kUndrawnFirstS = 2.0;   // an item held for the renderer that nothing draws starts after this
+// A silent item followed by a prerolled one ends this share of a frame
+// interval before mpv would end it (see early_end_at).
+constexpr double kEarlyEndShare = 0.2;
 }  // namespace
 
 struct Player::Impl {
@@ -1048,6 +1093,23 @@ struct Player::Impl {
         if (wakeup) wakeup();
     }
 
+    // When the current item is ended ahead of mpv, with the next one
+    // prerolled: kEarlyEndShare of a frame interval before its last frame
+    // has had its full interval. mpv's own end (eof-reached) comes that
+    // interval after the last frame and reaches this thread through its
+    // core, the client queue and the loop's wakeup; the next item's first
+    // draw then starts late by that path and by any jitter of a busy
+    // machine (30 fps at 1080p on llvmpipe: 30.1-37.8 ms between A's last
+    // frame and B's first against 33.3). Started from the time the last
+    // frame was handed over, with a small lead, the change lands within
+    // one interval. Only silent items: with sound, the sound decides the end.
+    std::optional<double> early_end_at() const {
+        if (!options.preroll || !renderer || !standby_busy || !standby_ready) return std::nullopt;
+        auto last = cur().last_frame_ends();
+        if (!last) return std::nullopt;
+        return last->second - kEarlyEndShare * last->first;
+    }
+
     std::vector<PlayerEvent> step(double timeout_s) {
         std::vector<PlayerEvent> out = cur().wait(timeout_s);
         if (!options.preroll) {
@@ -1063,6 +1125,14 @@ struct Player::Impl {
             }
         }
         if (draw_start != DrawStart::none && now_s() > draw_start_by) start_drawn();  // nothing drew it
+        if (auto at = early_end_at(); at && now_s() >= *at && !cur().render_update.load()) {
+            // The last frame is drawn (its update came with its hand-over,
+            // an interval ago, and is taken): the item ends now.
+            log::debug("media", "early end of " + cur().current.item.tag + " " +
+                                    fmt_s((now_s() - cur().position_at) * 1000) + " ms after its last frame");
+            cur().end_kept_open(out);
+            ++stats.early_ends;
+        }
         if (cur().finished()) {
             if (standby_busy && standby_ready && renderer && cur().render_update.load()) {
                 // The current item's last frame came with its end and is
@@ -1189,6 +1259,7 @@ void Player::set_paused(bool p) {
     impl_->cancel_draw_start();  // what the viewer asks for wins over a pending start
     impl_->held_for_renderer = false;
     impl_->cur().set_flag_async("pause", p);
+    impl_->cur().paused = p;  // at once: a pause asked for just before the end keeps the item from ending early
 }
 
 void Player::seek_to(double seconds) {
@@ -1233,6 +1304,11 @@ void Player::set_volume(int volume) {
 
 std::vector<PlayerEvent> Player::poll() { return impl_->step(0); }
 
+double Player::seconds_until_due() const {
+    auto at = impl_->early_end_at();
+    return at ? std::max(0.0, *at - now_s()) : std::numeric_limits<double>::infinity();
+}
+
 std::vector<PlayerEvent> Player::wait(double timeout_s) {
     // With a standby deck, wait on the current one in short slices so the
     // other is looked at too.
@@ -1240,7 +1316,8 @@ std::vector<PlayerEvent> Player::wait(double timeout_s) {
     for (;;) {
         double left = std::chrono::duration<double>(deadline - std::chrono::steady_clock::now()).count();
         bool two = impl_->standby() != nullptr;
-        auto out = impl_->step(std::max(0.0, two ? std::min(left, 0.005) : left));
+        double slice = std::min(left, seconds_until_due());
+        auto out = impl_->step(std::max(0.0, two ? std::min(slice, 0.005) : slice));
         if (!out.empty() || left <= 0 || !two) return out;
     }
 }
@@ -1278,6 +1355,7 @@ const PlayerStats& Player::stats() const {
     view.loads = s.loads;
     view.items_failed += s.items_failed;
     view.preroll_swaps = s.preroll_swaps;
+    view.early_ends = s.early_ends;
     view.max_open_decoders = s.max_open_decoders;
     return view;
 }

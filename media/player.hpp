@@ -138,6 +138,7 @@ struct PlayerStats {
     uint64_t frames_rendered = 0;
     uint64_t render_errors = 0;   // frames drawn with an OpenGL error
     uint64_t preroll_swaps = 0;   // items that took over from a prerolled standby
+    uint64_t early_ends = 0;      // ... of those, silent items ended from their last frame's time, not mpv's end
     uint64_t max_open_decoders = 0;  // most files open at once (2 with preroll)
 };
 
@@ -175,6 +176,10 @@ public:
     // Drains mpv's events without blocking, runs the watchdog, and returns
     // what happened.
     std::vector<PlayerEvent> poll();
+    // Seconds until poll() has timed work to do that no mpv event announces
+    // (ending a silent item on time for the prerolled next one); infinity
+    // when none. The loop sleeps at most this long, and must then poll().
+    double seconds_until_due() const;
     // Waits up to timeout_s for mpv to have something, then polls. For
     // headless use (tests, tools); the UI loop waits in GLFW instead.
     std::vector<PlayerEvent> wait(double timeout_s);

@@ -523,6 +523,7 @@ int run_kiosk(const ShellOptions& opt) {
                 if (redraw > 0 || g_input_frames.load() > 0 || tap.phase > 0 || !pending_screenshot.empty() || large_upload)
                     timeout = 0;
                 if (usage_sync) timeout = std::min(timeout, usage_sync->seconds_until_due());
+                timeout = std::min(timeout, player->seconds_until_due());  // a timed change of video
                 if (timeout > 0) glfwWaitEventsTimeout(timeout);
                 else glfwPollEvents();
                 const auto turn_start = std::chrono::steady_clock::now();

@@ -96,6 +96,7 @@ struct Figures {
     std::vector<double> holds_frames; // how long B's first frame stayed, in B's frame intervals
     int held = 0;                     // frame intervals A's last frame was held beyond its own
     int black = 0;
+    int missing = 0;                  // frames of the clips (all but the first and last) never shown
     double rss_mb = 0;
     uint64_t max_decoders = 0;
     size_t items_started = 0;
@@ -157,7 +158,10 @@ Figures run(lasr::test::OffscreenGl& gl, const fs::path& dir, bool preroll, int 
             player.report_swap();
         } else {
             std::unique_lock<std::mutex> lock(mu);
-            cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return woken; });
+            // ... or when the player has timed work (ending a silent item
+            // on time), as the kiosk's loop does.
+            auto wait = std::chrono::duration<double>(std::min(0.05, player.seconds_until_due()));
+            cv.wait_for(lock, wait, [&] { return woken; });
             woken = false;
         }
     }
@@ -169,6 +173,7 @@ Figures run(lasr::test::OffscreenGl& gl, const fs::path& dir, bool preroll, int 
     double last_new = -1;
     double hold_from = -1, hold_interval = 0;  // B's first frame: when it came, B's interval
     int prev_hue = 0, prev_item = 0;
+    int segments = 0, segment_frames = 0;
     Rgb prev{};
     bool seen_first = false;
     for (const auto& f : frames) {
@@ -182,6 +187,13 @@ Figures run(lasr::test::OffscreenGl& gl, const fs::path& dir, bool preroll, int 
             continue;
         }
         if (prev_hue != 0 && h != prev_hue) {
+            // The clip that ends: its frames never shown (mid-clip drops,
+            // or its last frame cut by the change). Not for the first
+            // clip, whose first frames may come before the first sample.
+            if (segments++ > 0)
+                fig.missing += std::max(0, static_cast<int>(std::lround(kClipSeconds * kClips[prev_item % 4].fps)) -
+                                               segment_frames);
+            segment_frames = 0;
             double gap = (f.t - last_new) * 1000;
             double interval = 1000.0 / kClips[prev_item % 4].fps;
             fig.gaps_ms.push_back(gap);
@@ -201,6 +213,7 @@ Figures run(lasr::test::OffscreenGl& gl, const fs::path& dir, bool preroll, int 
             hold_interval = 1000.0 / kClips[f.item % 4].fps;
         }
         if (h != prev_hue || f.c != prev) {
+            ++segment_frames;
             last_new = f.t;
             prev_item = f.item;
         }
@@ -220,6 +233,8 @@ void print(const char* suffix, Figures f) {
         std::printf("transition_gap_frames%s %.2f frame intervals (worst; 1.0 is seamless)\n", suffix,
                     f.gaps_frames.back());
     }
+    std::printf("transition_frames_missing%s %d frames (of the clips between the first and the last, never shown)\n",
+                suffix, f.missing);
     std::printf("transition_repeated_frames%s %d frames (intervals A's last frame was held beyond its own, summed)\n",
                 suffix, f.held);
     std::sort(f.steps_ms.begin(), f.steps_ms.end());
@@ -257,7 +272,7 @@ int main() {
         std::printf("transition_gap_ms skipped (no offscreen OpenGL: %s)\n", why.c_str());
         return 0;
     }
-    log::set_min_level(log::Level::error);
+    if (!std::getenv("LASR_LOG")) log::set_min_level(log::Level::error);  // LASR_LOG=debug: the player's timeline
     const int items = 21;  // 20 transitions
     std::printf("transition_clips 1920x1080 H.264/HEVC 25/30 fps, with/without audio, captions\n");
     // mpv's own playlist first (the smaller process), then the preroll.

@@ -260,6 +260,10 @@ TEST_F(PlayerRender, PrerolledNextItemsFirstFrameDirectlyFollowsTheLastFrame) {
     for (const auto& ev : all) order.push_back(ev.tag + (ev.kind == PlayerEvent::Kind::started ? "+" : "-"));
     EXPECT_EQ(order, (std::vector<std::string>{"a+", "a-", "b+", "b-", "c+", "c-"}));
     EXPECT_EQ(player_->stats().preroll_swaps, 2u);
+    // The silent "a" is ended from its last frame's time, a fifth of an
+    // interval before mpv's own end; "b" has sound, which decides its end.
+    // (The frame checks below show the early end cuts no frame of "a".)
+    EXPECT_EQ(player_->stats().early_ends, 1u);
     EXPECT_LE(player_->stats().max_open_decoders, 2u);
 
     size_t i = 0;
