@@ -1316,7 +1316,9 @@ std::vector<PlayerEvent> Player::wait(double timeout_s) {
     for (;;) {
         double left = std::chrono::duration<double>(deadline - std::chrono::steady_clock::now()).count();
         bool two = impl_->standby() != nullptr;
-        double slice = std::min(left, seconds_until_due());
+        // (At least a millisecond: a due early end also waits for the
+        // last frame's draw, which nothing here takes.)
+        double slice = std::min(left, std::max(0.001, seconds_until_due()));
         auto out = impl_->step(std::max(0.0, two ? std::min(slice, 0.005) : slice));
         if (!out.empty() || left <= 0 || !two) return out;
     }
