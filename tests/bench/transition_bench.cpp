@@ -11,7 +11,8 @@
 // turn) whose brightness steps up every frame. Figures: the worst and the
 // median gap, the worst gap in frame intervals of the clip that ends,
 // frames of A held beyond one interval (repeated frames, summed), frames
-// that show neither clip (black), and the resident memory at the
+// that show neither clip (black), frames of the clips never shown
+// (transition_frames_missing), and the resident memory at the
 // transitions (transition_rss_mb). Run with preroll (two libmpv cores, the
 // default) and, for comparison, without (mpv's own playlist with
 // prefetch-playlist): figures of the latter end in _mpv_playlist.
