@@ -169,6 +169,7 @@ struct MpvDeck {
     double max_position = 0;
     double container_duration = 0;
     double position_at = 0;       // when `position` last changed (now_s)
+    double min_step = 0;          // the smallest step forward it took this item (0: none yet)
     double container_fps = 0;     // 0: not known
     bool audio_selected = false;  // the current item plays a sound track
     bool paused = false;
@@ -302,16 +303,21 @@ struct MpvDeck {
     // time (now_s clock). Known once time-pos names the last frame: mpv
     // moves time-pos when it hands a frame over for drawing, which is at
     // the frame's time (video-timing-offset=0), so position_at is no
-    // earlier than the frame's moment. Nothing for an item with sound (its
-    // end is the sound's), a paused one, or one whose frame rate or length
-    // is not known or does not fit (variable frame rate).
+    // earlier than the frame's moment. The frame rate the container states
+    // must match the smallest step time-pos took (one frame: a dropped
+    // frame or a missed update only makes a step longer); with a wrong rate
+    // mpv's own end decides. Nothing for an item with
+    // sound (its end is the sound's), a paused one, or one whose frame rate
+    // or length is not known or does not fit.
     std::optional<std::pair<double, double>> last_frame_ends() const {
         if (!playing_current() || !started || paused || state != PlayerState::playing || audio_selected ||
             container_fps <= 0 || container_duration <= 0)
             return std::nullopt;
         const double interval = 1.0 / container_fps;
         // The last frame starts one interval before the end.
-        if (std::abs(container_duration - interval - position) > interval / 4) return std::nullopt;
+        if (std::abs(container_duration - interval - position) > interval / 4 ||
+            std::abs(min_step - interval) > interval / 4)
+            return std::nullopt;
         return std::make_pair(interval, position_at + interval);
     }
 
@@ -394,6 +400,7 @@ struct MpvDeck {
         current_id = id;
         position = current.start_s;
         max_position = current.start_s;
+        min_step = 0;
         container_duration = 0;
         started = false;
         partial_file = false;
@@ -528,6 +535,7 @@ struct MpvDeck {
                     double v = *static_cast<double*>(p->data);
                     if (e.reply_userdata == kTimePos && std::isfinite(v) && playing_current()) {
                         if (v != position) last_progress = position_at = now_s();
+                        if (v > position && (min_step == 0 || v - position < min_step)) min_step = v - position;
                         position = v;
                         max_position = std::max(max_position, v);
                     }
