@@ -61,6 +61,10 @@ constexpr double kResumeTailS = 5.0;
 constexpr int kRenderErrorLimit = 3;
 // How often a resumable item's position is saved while it plays.
 constexpr double kResumeSaveEveryS = 5.0;
+// A silent item followed by a prerolled one ends this share of a frame
+// interval before its last frame has had its whole interval (see
+// early_end_at).
+constexpr double kEarlyEndShare = 0.2;
 
 Error mpv_failure(const char* what, int rc) {
     return make_error(Domain::media, Errc::internal, std::string(what) + ": " + mpv_error_string(rc));
@@ -174,6 +178,10 @@ struct MpvDeck {
     bool audio_selected = false;  // the current item plays a sound track
     bool paused = false;
     bool started = false;
+    // mpv's end came with the last frame (Matroska and WebM: mpv 0.35 does
+    // not wait out the last frame's interval there), and the item is held
+    // until that frame has had its time; see Player::Impl::step.
+    bool end_held = false;
     bool partial_file = false;  // ffmpeg said "partial file" for the current item
     bool captions_visible = true;
     std::string caption_language;  // preferred
@@ -291,6 +299,7 @@ struct MpvDeck {
     // keep-open: the item ends here but stays open, its last frame on
     // screen, until the next one takes over (or the deck is discarded).
     void end_kept_open(std::vector<PlayerEvent>& out) {
+        end_held = false;
         mpv_event_end_file end{};
         end.reason = MPV_END_FILE_REASON_EOF;
         end.playlist_entry_id = current_id;
@@ -403,6 +412,7 @@ struct MpvDeck {
         min_step = 0;
         container_duration = 0;
         started = false;
+        end_held = false;
         partial_file = false;
         sub_tracks.clear();
         selected_sid = -1;
@@ -551,7 +561,16 @@ struct MpvDeck {
                 } else if (p->format == MPV_FORMAT_FLAG && e.reply_userdata == kEofReached) {
                     // keep-open: the item ends here but stays open, its last
                     // frame on screen, until the next one takes over.
-                    if (*static_cast<int*>(p->data) != 0 && playing_current()) end_kept_open(out);
+                    // mpv sets it an interval after the last frame's
+                    // hand-over for MP4, but with it for Matroska and WebM:
+                    // there the last frame would be replaced at once, so
+                    // the end waits for the frame's time, as an early one
+                    // would.
+                    if (*static_cast<int*>(p->data) != 0 && playing_current()) {
+                        auto last = last_frame_ends();
+                        if (last && now_s() < last->second - kEarlyEndShare * last->first) end_held = true;
+                        else end_kept_open(out);
+                    }
                 } else if (e.reply_userdata == kSubText) {
                     caption_text = p->format == MPV_FORMAT_STRING ? *static_cast<char**>(p->data) : "";
                 }
@@ -955,9 +974,6 @@ constexpr double kPrerollAfterS = 0.25;  // the current item gets going first
 constexpr double kPrerollLeadS = 4.0;    // opening the next takes well under this
 constexpr double kUndrawnSwapS = 0.25;   // a swapped-in item nobody draws starts after this
 constexpr double kUndrawnFirstS = 2.0;   // an item held for the renderer that nothing draws starts after this
-// A silent item followed by a prerolled one ends this share of a frame
-// interval before mpv would end it (see early_end_at).
-constexpr double kEarlyEndShare = 0.2;
 }  // namespace
 
 struct Player::Impl {
@@ -1136,10 +1152,15 @@ struct Player::Impl {
         if (auto at = early_end_at(); at && now_s() >= *at && !cur().render_update.load()) {
             // The last frame is drawn (its update came with its hand-over,
             // an interval ago, and is taken): the item ends now.
-            log::debug("media", "early end of " + cur().current.item.tag + " " +
+            const bool was_held = cur().end_held;
+            log::debug("media", std::string(was_held ? "held end of " : "early end of ") + cur().current.item.tag + " " +
                                     fmt_s((now_s() - cur().position_at) * 1000) + " ms after its last frame");
             cur().end_kept_open(out);
-            ++stats.early_ends;
+            ++(was_held ? stats.held_ends : stats.early_ends);
+        } else if (cur().end_held && (!at || now_s() >= *at + kUndrawnSwapS)) {
+            // Nothing prerolled to follow it, paused meanwhile, or its last
+            // frame never drawn (nothing draws): mpv's end stands.
+            cur().end_kept_open(out);
         }
         if (cur().finished()) {
             if (standby_busy && standby_ready && renderer && cur().render_update.load()) {
@@ -1366,6 +1387,7 @@ const PlayerStats& Player::stats() const {
     view.items_failed += s.items_failed;
     view.preroll_swaps = s.preroll_swaps;
     view.early_ends = s.early_ends;
+    view.held_ends = s.held_ends;
     view.max_open_decoders = s.max_open_decoders;
     return view;
 }

@@ -139,6 +139,8 @@ struct PlayerStats {
     uint64_t render_errors = 0;   // frames drawn with an OpenGL error
     uint64_t preroll_swaps = 0;   // items that took over from a prerolled standby
     uint64_t early_ends = 0;      // ... of those, silent items ended from their last frame's time, not mpv's end
+    uint64_t held_ends = 0;       // ... silent items whose end came from mpv with their last frame (Matroska,
+                                  //     WebM), held until that frame had its time
     uint64_t max_open_decoders = 0;  // most files open at once (2 with preroll)
 };
 

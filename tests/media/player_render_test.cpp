@@ -294,6 +294,73 @@ TEST_F(PlayerRender, PrerolledNextItemsFirstFrameDirectlyFollowsTheLastFrame) {
                         frames[k].centre[2], frame_index(frames[k].centre));
 }
 
+// mpv 0.35 ends a Matroska or WebM file with the hand-over of its last
+// frame (an MP4 an interval later), so the next item's first frame would
+// replace that frame at once. The end is held until the last frame has
+// had its time (less the early end's lead), as for an MP4.
+TEST_F(PlayerRender, AMatroskaItemsLastFrameKeepsItsTimeBeforeTheNextItem) {
+    const fs::path mkv = path("red-30.mkv");
+    ASSERT_EQ(test::run({"ffmpeg", "-nostdin", "-v", "error", "-y", "-i", path("red-30.mp4").string(), "-c", "copy",
+                         mkv.string()}),
+              0);
+    ASSERT_TRUE(player_->load(MediaItem{"a", mkv.string(), 1.0, {}}));
+    ASSERT_TRUE(player_->queue(MediaItem{"b", path("blue.mp4").string(), 1.0, {}}));
+    std::vector<Frame> frames;
+    auto all = run_until_end("b", &frames);
+    ASSERT_FALSE(all.empty());
+    EXPECT_EQ(all.back().kind, PlayerEvent::Kind::ended);
+    EXPECT_EQ(player_->stats().preroll_swaps, 1u);
+    EXPECT_EQ(player_->stats().held_ends, 1u);
+    EXPECT_EQ(player_->stats().early_ends, 0u);
+
+    int changes = 0;
+    for (size_t k = 1; k < frames.size(); ++k) {
+        const Rgb& c = frames[k].centre;
+        const Rgb& p = frames[k - 1].centre;
+        if (!reddish(p) || !blueish(c)) continue;
+        ++changes;
+        EXPECT_EQ(frame_index(p), 29) << "a's last frame was not drawn";
+        EXPECT_EQ(frame_index(c), 0) << "b's first frame was not the first drawn";
+        // Unheld, b's first frame followed within a few milliseconds.
+        EXPECT_GE((frames[k].t - frames[k - 1].t) * 1000, 1000.0 / 30 / 2)
+            << "a's last frame was replaced before half its interval";
+    }
+    EXPECT_EQ(changes, 1);
+    if (HasFailure())
+        for (size_t k = 0; k < frames.size(); ++k)
+            std::printf("  frame %zu %.3f %d,%d,%d index %d\n", k, frames[k].t, frames[k].centre[0], frames[k].centre[1],
+                        frames[k].centre[2], frame_index(frames[k].centre));
+}
+
+// A held end waits for the last frame's draw; with nothing drawing (no
+// video on the screen) it does not wait for ever.
+TEST_F(PlayerRender, AHeldEndWhoseLastFrameNothingDrawsStillEnds) {
+    const fs::path mkv = path("red-30-undrawn.mkv");
+    ASSERT_EQ(test::run({"ffmpeg", "-nostdin", "-v", "error", "-y", "-i", path("red-30.mp4").string(), "-c", "copy",
+                         mkv.string()}),
+              0);
+    ASSERT_TRUE(player_->load(MediaItem{"a", mkv.string(), 1.0, {}}));
+    ASSERT_TRUE(player_->queue(MediaItem{"b", path("blue.mp4").string(), 1.0, {}}));
+    // Every frame drawn up to the one before the last (index 28), then
+    // none. The 1 s clip ends a quarter second after its last frame's
+    // time; 4 s is ample. (Unheld by the quarter second, only the stall
+    // watchdog ended it, after 8 s.)
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+    bool a_ended = false, drawing = true;
+    while (!a_ended && std::chrono::steady_clock::now() < deadline) {
+        for (const auto& ev : player_->poll()) a_ended = a_ended || (ev.tag == "a" && ev.kind == PlayerEvent::Kind::ended);
+        if (drawing && player_->frame_pending()) {
+            (void)player_->render(gl_->fbo(), gl_->width(), gl_->height());
+            player_->report_swap();
+            Rgb c = gl_->pixel(160, 90);
+            drawing = !(reddish(c) && frame_index(c) >= 28);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    EXPECT_FALSE(drawing) << "a's frame 28 was never drawn";
+    EXPECT_TRUE(a_ended) << "a's end, held for a draw that never came, never came";
+}
+
 // The swapped-in item starts with the draw that takes its first frame. Plays
 // red.mp4 ("a") then blue.mp4 ("b") up to the swap (b's `started`), then:
 // `drawn` keeps drawing, `pause_first` pauses before that draw. Returns b's
