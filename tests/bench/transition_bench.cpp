@@ -3,13 +3,16 @@
 // 1920x1080 framebuffer (Mesa llvmpipe through EGL, no display), the way
 // the kiosk draws. 21 items, 20 transitions, cycling through four 1080p
 // clips: H.264 25 fps with sound, HEVC 30 fps without, H.264 30 fps
-// without, HEVC 25 fps with sound, every item with a WebVTT caption track.
+// without (in Matroska: mpv ends those with their last frame's hand-over,
+// MP4 an interval later), HEVC 25 fps with sound, every item with a WebVTT
+// caption track.
 // A seamless change is one frame interval of the clip that ends (40 ms at
 // 25 fps, 33.3 ms at 30 fps).
 //
 // Frames are told apart by colour: each clip is one hue (red and blue in
 // turn) whose brightness steps up every frame. Figures: the worst and the
-// median gap, the worst gap in frame intervals of the clip that ends,
+// median gap, the worst (and the shortest: a last frame replaced early) gap
+// in frame intervals of the clip that ends,
 // frames of A held beyond one interval (repeated frames, summed), frames
 // that show neither clip (black), frames of the clips never shown
 // (transition_frames_missing), and the resident memory at the
@@ -44,13 +47,15 @@ struct Clip {
     int fps;
     bool audio;
     char hue;  // 'r' or 'b'
+    const char* container = "mp4";
+    std::string file() const { return std::string(name) + "." + container; }
 };
 
 constexpr double kClipSeconds = 1.6;
 const Clip kClips[] = {
     {"h264-25-audio", "libx264", 25, true, 'r'},
     {"hevc-30", "libx265", 30, false, 'b'},
-    {"h264-30", "libx264", 30, false, 'r'},
+    {"h264-30", "libx264", 30, false, 'r', "mkv"},
     {"hevc-25-audio", "libx265", 25, true, 'b'},
 };
 
@@ -72,7 +77,8 @@ bool make_clip(const fs::path& out, const Clip& c) {
     else
         argv.insert(argv.end(), {"-qp", "0"});
     if (c.audio) argv.insert(argv.end(), {"-c:a", "aac", "-b:a", "64k"});
-    argv.insert(argv.end(), {"-movflags", "+faststart", out.string()});
+    if (std::string(c.container) == "mp4") argv.insert(argv.end(), {"-movflags", "+faststart"});
+    argv.push_back(out.string());
     return lasr::test::run(argv) == 0;
 }
 
@@ -101,6 +107,7 @@ struct Figures {
     double rss_mb = 0;
     uint64_t max_decoders = 0;
     size_t items_started = 0;
+    uint64_t early_ends = 0, held_ends = 0;
 };
 
 Figures run(lasr::test::OffscreenGl& gl, const fs::path& dir, bool preroll, int items) {
@@ -125,7 +132,7 @@ Figures run(lasr::test::OffscreenGl& gl, const fs::path& dir, bool preroll, int 
 
     auto item = [&](int i) {
         const Clip& c = kClips[i % 4];
-        MediaItem m{std::to_string(i), (dir / (std::string(c.name) + ".mp4")).string(), kClipSeconds, {}};
+        MediaItem m{std::to_string(i), (dir / c.file()).string(), kClipSeconds, {}};
         m.captions.push_back(Caption{"en", (dir / "captions.vtt").string()});
         return m;
     };
@@ -168,6 +175,8 @@ Figures run(lasr::test::OffscreenGl& gl, const fs::path& dir, bool preroll, int 
     }
     fig.max_decoders = player.stats().max_open_decoders;
     fig.items_started = player.stats().items_started;
+    fig.early_ends = player.stats().early_ends;
+    fig.held_ends = player.stats().held_ends;
     if (std::getenv("LASR_BENCH_FRAMES"))
         for (const auto& f : frames) std::fprintf(stderr, "%.3f %d,%d,%d\n", f.t, f.c[0], f.c[1], f.c[2]);
     // Walk the frames: a change of hue is a transition.
@@ -233,6 +242,8 @@ void print(const char* suffix, Figures f) {
         std::printf("transition_gap_ms%s %.1f ms (worst of %zu)\n", suffix, f.gaps_ms.back(), f.gaps_ms.size());
         std::printf("transition_gap_frames%s %.2f frame intervals (worst; 1.0 is seamless)\n", suffix,
                     f.gaps_frames.back());
+        std::printf("transition_gap_frames_min%s %.2f frame intervals (shortest: how soon A's last frame was replaced)\n",
+                    suffix, f.gaps_frames.front());
     }
     std::printf("transition_frames_missing%s %d frames (of the clips between the first and the last, never shown)\n",
                 suffix, f.missing);
@@ -257,6 +268,8 @@ void print(const char* suffix, Figures f) {
     std::printf("transition_rss_mb%s %.0f MB (largest resident size at a transition)\n", suffix, f.rss_mb);
     std::printf("transition_max_open_decoders%s %llu files\n", suffix,
                 static_cast<unsigned long long>(f.max_decoders));
+    std::printf("transition_timed_ends%s %llu early, %llu held (silent items ended from their last frame's time)\n",
+                suffix, static_cast<unsigned long long>(f.early_ends), static_cast<unsigned long long>(f.held_ends));
 }
 
 }  // namespace
@@ -265,7 +278,7 @@ int main() {
     using namespace lasr;
     test::TempDir dir;
     for (const auto& c : kClips)
-        if (!make_clip(dir / (std::string(c.name) + ".mp4"), c)) return 1;
+        if (!make_clip(dir / c.file(), c)) return 1;
     test::write_file(dir / "captions.vtt", "WEBVTT\n\n00:00.000 --> 00:01.500\nA caption on every item\n");
     std::string why;
     auto gl = test::OffscreenGl::create(1920, 1080, &why);
@@ -275,7 +288,7 @@ int main() {
     }
     if (!std::getenv("LASR_LOG")) log::set_min_level(log::Level::error);  // LASR_LOG=debug: the player's timeline
     const int items = 21;  // 20 transitions
-    std::printf("transition_clips 1920x1080 H.264/HEVC 25/30 fps, with/without audio, captions\n");
+    std::printf("transition_clips 1920x1080 H.264/HEVC 25/30 fps, MP4/Matroska, with/without audio, captions\n");
     // mpv's own playlist first (the smaller process), then the preroll.
     Figures plain = std::getenv("LASR_BENCH_PREROLL_ONLY") ? Figures{} : run(*gl, dir.path(), false, items);
     Figures pre = run(*gl, dir.path(), true, items);
