@@ -307,6 +307,53 @@ TEST(KioskEndToEnd, DemoTourPassesWithTwoCpuHogsRunning) {
     EXPECT_GE(shots, 20);
 }
 
+// The attract loop of a pack whose videos have no sound: the real kiosk's
+// loop wakes for the player's timed work, so each silent video is ended
+// from its last frame's time (a fifth of a frame ahead of mpv's own end),
+// not when mpv's end reaches the loop. Two courses, one 1.5 s video each,
+// played in turn for 8 s: four or more changes.
+TEST(KioskEndToEnd, TheAttractLoopEndsSilentVideosFromTheirLastFrame) {
+    test::TempDir dir;
+    const std::string ctl = LASR_KIOSKCTL_BIN;
+    ASSERT_EQ(test::run({ctl, "keygen", "--key", (dir / "k.key").string(), "--pub", (dir / "k.pub").string()},
+                        dir / "keygen.log"),
+              0);
+    test::VideoSpec spec;
+    spec.seconds = 1.5;
+    spec.audio = false;
+    spec.text = "one";
+    ASSERT_TRUE(test::make_video(dir / "src/media/one.mp4", spec));
+    spec.text = "two";
+    ASSERT_TRUE(test::make_video(dir / "src/media/two.mp4", spec));
+    test::write_file(dir / "src/pack.json", R"({"library_id": "springfield", "languages": ["en"],
+  "courses": [
+    {"id": "c1", "title": {"en": "First"}, "videos": [{"id": "one", "title": {"en": "One"}, "file": "media/one.mp4", "no_captions": true}]},
+    {"id": "c2", "title": {"en": "Second"}, "videos": [{"id": "two", "title": {"en": "Two"}, "file": "media/two.mp4", "no_captions": true}]}]})");
+    ASSERT_EQ(test::run({ctl, "pack", (dir / "src").string(), "--key", (dir / "k.key").string(), "--out",
+                         (dir / "pack").string(), "--version", "1"},
+                        dir / "pack.log"),
+              0)
+        << test::read_file(dir / "pack.log");
+    const std::string pub = test::read_file(dir / "k.pub");
+    test::write_file(dir / "kiosk.toml", "[kiosk]\ndata_dir = \"" + (dir / "data").string() +
+                                             "\"\n[player]\naudio = false\n[content]\npack_dir = \"" +
+                                             (dir / "pack").string() + "\"\npublic_key = \"" +
+                                             pub.substr(pub.find('\n') + 1, 56) + "\"\n");
+    test::write_file(dir / "run.script", "wait 8000\nquit\n");
+    auto argv = under_display({"LASR_LOG=debug", LASR_KIOSK_BIN, "--config", (dir / "kiosk.toml").string(),
+                               "--windowed", "640x360", "--script", (dir / "run.script").string()},
+                              640, 360);
+    ASSERT_EQ(test::run(argv, dir / "kiosk.log"), 0) << test::read_file(dir / "kiosk.log");
+    const std::string log = test::read_file(dir / "kiosk.log");
+    int early = 0;
+    for (size_t at = log.find("early end of attract:"); at != std::string::npos;
+         at = log.find("early end of attract:", at + 1))
+        ++early;
+    EXPECT_GE(early, 4) << log;
+    std::printf("early ends %d\n", early);
+    EXPECT_EQ(log.find(" error "), std::string::npos) << log;
+}
+
 TEST(KioskEndToEnd, PlayQuitAtEndExitCodes) {
     test::TempDir dir;
     test::VideoSpec spec;
