@@ -494,7 +494,12 @@ int run_kiosk(const ShellOptions& opt) {
             InjectedTap tap;
             std::map<std::string, Rect> targets;
             std::string pending_screenshot;
-            double overlay_until = clock.now() + kOverlaySeconds;
+            // A video started by a touch shows its controls for a few
+            // seconds. One started from the command line (--play: a
+            // playback check, no patron) starts with the picture alone, as
+            // plain mpv does; a touch brings them up.
+            const bool controls_at_start = opt.play_file.empty();
+            double overlay_until = controls_at_start ? clock.now() + kOverlaySeconds : 0;
             bool first_frame_logged = false;
             AdminStatus admin_status;
             double admin_at = -10;
@@ -536,9 +541,7 @@ int run_kiosk(const ShellOptions& opt) {
 
                 auto events = player->poll();
                 for (const auto& ev : events) {
-                    if (ev.kind == PlayerEvent::Kind::started) {
-                        overlay_until = now + kOverlaySeconds;
-                    }
+                    if (ev.kind == PlayerEvent::Kind::started && controls_at_start) overlay_until = now + kOverlaySeconds;
                 }
                 if (!events.empty()) {
                     app.on_player_events(events, now);
@@ -637,11 +640,14 @@ int run_kiosk(const ShellOptions& opt) {
                 if (app.state().screen != last_screen) {
                     last_screen = app.state().screen;
                     redraw = std::max(redraw, 2);
-                    if (on_player) overlay_until = now + kOverlaySeconds;
+                    if (on_player && controls_at_start) overlay_until = now + kOverlaySeconds;
                 }
                 bool overlay_visible = app.state().screen == Screen::player && overlay_until > now;
                 static bool overlay_was_visible = false;
-                if (overlay_visible != overlay_was_visible) redraw = std::max(redraw, 1);
+                if (overlay_visible != overlay_was_visible) {
+                    redraw = std::max(redraw, 1);
+                    log::debug("ui", overlay_visible ? "controls shown" : "controls hidden");
+                }
                 overlay_was_visible = overlay_visible;
                 if ((app.state().large_text || large_fonts.valid() || large_upload) && !fonts.has_large) {
                     // The first "Aa" since start: the large sizes (~100 ms of

@@ -363,13 +363,22 @@ TEST(KioskEndToEnd, PlayQuitAtEndExitCodes) {
     test::truncate_copy(dir / "good.mp4", dir / "half.mp4", size / 2);
     test::write_file(dir / "garbage.mp4", std::string(100000, 'x'));
     test::write_file(dir / "kiosk.toml", "[kiosk]\ndata_dir = \"" + (dir / "data").string() + "\"\n[player]\naudio = false\n");
-    auto play = [&](const char* file) {
-        auto argv = under_display({LASR_KIOSK_BIN, "--config", (dir / "kiosk.toml").string(), "--windowed", "640x360",
-                                   "--play", (dir / file).string(), "--quit-at-end"},
-                                  640, 360);
-        return test::run(argv, dir / (std::string(file) + ".log"));
+    auto play = [&](const char* file, const std::string& script = "") {
+        std::vector<std::string> args = {"LASR_LOG=debug", LASR_KIOSK_BIN, "--config", (dir / "kiosk.toml").string(),
+                                         "--windowed", "640x360", "--play", (dir / file).string(), "--quit-at-end"};
+        if (!script.empty()) {
+            test::write_file(dir / "play.script", script);
+            args.insert(args.end(), {"--script", (dir / "play.script").string()});
+        }
+        return test::run(under_display(args, 640, 360), dir / (std::string(file) + (script.empty() ? "" : "-tap") + ".log"));
     };
     EXPECT_EQ(play("good.mp4"), 0) << test::read_file(dir / "good.mp4.log");
+    // A playback check shows the picture alone (no patron started it);
+    // a touch brings the controls up.
+    EXPECT_EQ(test::read_file(dir / "good.mp4.log").find("controls shown"), std::string::npos);
+    EXPECT_EQ(play("good.mp4", "wait 500\ntap show-controls\n"), 0) << test::read_file(dir / "good.mp4-tap.log");
+    EXPECT_NE(test::read_file(dir / "good.mp4-tap.log").find("controls shown"), std::string::npos)
+        << test::read_file(dir / "good.mp4-tap.log");
     {
         // The player, and with it the file, came before the window (the
         // phases in start-up order), and the play was whole: of the clip's
