@@ -106,6 +106,13 @@ int main(int argc, char** argv) {
         if (i + k >= samples.size()) tail.push_back(samples[i].second);
     }
     double rss_start = median_of(head), rss_end = median_of(tail);
+    // LASR_SOAK_SAMPLES=1: every sample on stderr ("transitions rss_mb").
+    // The resident size sits on one of two levels ~9 MB apart (90 and 99 MB
+    // here) and may move between them during a run, which the growth
+    // figure then shows; a leak keeps rising (3,000 transitions on 12-07:
+    // a slope of 0.08 MB per 1,000).
+    if (std::getenv("LASR_SOAK_SAMPLES"))
+        for (const auto& [x, y] : samples) std::fprintf(stderr, "%d %.1f\n", x, y);
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
     for (const auto& [x, y] : samples) {
         sx += x;
