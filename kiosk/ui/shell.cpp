@@ -141,7 +141,11 @@ public:
         size_t bin = std::min(kBins - 1, static_cast<size_t>(std::max(0.0, ms) * 4));
         ++bins_[bin];
         ++count_;
-        max_ = std::max(max_, ms);
+        if (ms > max_) {  // the worst: where and when, for the summary
+            max_ = ms;
+            max_screen_ = screen;
+            max_frame_ = count_;
+        }
         if (ms > 50) log::debug("ui", "slow_frame_ms=" + std::to_string(static_cast<int>(ms)) + " screen=" + std::string(screen));
     }
     std::string summary() const {
@@ -154,12 +158,13 @@ public:
                 break;
             }
         }
-        char b[192];
+        char b[256];
         std::snprintf(b, sizeof b,
                       "ui_frame_ms_p99=%.2f ui_frame_ms_max=%.1f ui_frames=%llu ui_startup_frame_ms_max=%.1f "
-                      "ui_startup_frames=%llu",
+                      "ui_startup_frames=%llu ui_frame_max_screen=%s ui_frame_max_at=%llu",
                       std::min(p99, max_), max_, static_cast<unsigned long long>(count_), startup_max_,
-                      static_cast<unsigned long long>(startup_count_));
+                      static_cast<unsigned long long>(startup_count_), max_screen_.empty() ? "-" : max_screen_.c_str(),
+                      static_cast<unsigned long long>(max_frame_));
         return b;
     }
 
@@ -168,6 +173,8 @@ private:
     std::array<uint64_t, kBins> bins_{};
     uint64_t count_ = 0;
     double max_ = 0;
+    std::string max_screen_;  // the screen the worst frame was drawn on
+    uint64_t max_frame_ = 0;  // ... and which frame it was (1: the first after set-up)
     uint64_t startup_count_ = 0;
     double startup_max_ = 0;
 };

@@ -303,8 +303,11 @@ int main() {
             if (o.status != 0 || figure("ui_frame_ms_max=") < 0) {
                 std::fprintf(stderr, "tour run failed (status %d):\n%s\n", o.status, o.output.c_str());
             } else {
-                std::printf("ui_frame_ms_max %.1f ms (demo tour, %0.f frames)\n", figure("ui_frame_ms_max="),
-                            figure("ui_frames="));
+                std::string where = "?";
+                if (auto at = o.output.rfind("ui_frame_max_screen="); at != std::string::npos)
+                    where = o.output.substr(at + 20, o.output.find_first_of(" \n", at + 20) - at - 20);
+                std::printf("ui_frame_ms_max %.1f ms (demo tour, %0.f frames; the worst on screen %s, frame %.0f)\n",
+                            figure("ui_frame_ms_max="), figure("ui_frames="), where.c_str(), figure("ui_frame_max_at="));
                 std::printf("ui_frame_ms_p99 %.2f ms (demo tour)\n", figure("ui_frame_ms_p99="));
                 std::printf("ui_startup_frame_ms_max %.1f ms (%.0f frames before the UI is set up: the first video "
                             "frames, mpv's shaders compiling)\n",
