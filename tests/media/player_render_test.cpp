@@ -243,6 +243,13 @@ int frame_index(const Rgb& c) {
     return static_cast<int>(std::lround((level - 64) / 6.0));
 }
 
+// For a failing test: each drawn frame from `from` on, with its time and index.
+void print_frames(const std::vector<Frame>& frames, size_t from) {
+    for (size_t k = from; k < frames.size(); ++k)
+        std::printf("  frame %zu %.3f %d,%d,%d index %d\n", k, frames[k].t, frames[k].centre[0], frames[k].centre[1],
+                    frames[k].centre[2], frame_index(frames[k].centre));
+}
+
 // With preroll, a mixed playlist (H.264 25 fps, HEVC 30 fps with sound and
 // another size, H.264 30 fps, captions on each) changes items with nothing
 // between them: the frame drawn after A's last frame is B's first, never
@@ -292,10 +299,7 @@ TEST_F(PlayerRender, PrerolledNextItemsFirstFrameDirectlyFollowsTheLastFrame) {
         ++change;
     }
     EXPECT_EQ(change, 2);
-    if (HasFailure())
-        for (size_t k = i; k < frames.size(); ++k)
-            std::printf("  frame %zu %.3f %d,%d,%d index %d\n", k, frames[k].t, frames[k].centre[0], frames[k].centre[1],
-                        frames[k].centre[2], frame_index(frames[k].centre));
+    if (HasFailure()) print_frames(frames, i);
 }
 
 // mpv 0.35 ends a Matroska or WebM file with the hand-over of its last
@@ -327,10 +331,7 @@ TEST_F(PlayerRender, AMatroskaItemsLastFrameKeepsItsTimeBeforeTheNextItem) {
             << "a's last frame was replaced before half its interval";
     }
     EXPECT_EQ(changes, 1);
-    if (HasFailure())
-        for (size_t k = 0; k < frames.size(); ++k)
-            std::printf("  frame %zu %.3f %d,%d,%d index %d\n", k, frames[k].t, frames[k].centre[0], frames[k].centre[1],
-                        frames[k].centre[2], frame_index(frames[k].centre));
+    if (HasFailure()) print_frames(frames, 0);
 }
 
 // A held end waits for the last frame's draw; with nothing drawing (no
