@@ -125,14 +125,29 @@ struct Clock {
 
 // How long each drawn frame took, from the loop waking up to the buffer
 // swap: a histogram (0.25 ms steps to 250 ms) and the worst, summed up in
-// one line at exit (ui_frame_ms_p99=, ui_frame_ms_max=). A frame over 50 ms
-// is a visible stall; each is logged at debug level with its screen.
+// one line at exit (ui_frame_ms_p99=, ui_frame_ms_max=, and the worst
+// frame's screen, number and split by stage). A frame over 50 ms is a
+// visible stall; each is logged at info level with its screen and split.
 // Start-up frames (drawn before the UI is set up: the first video frames,
 // which compile mpv's shaders, as plain mpv's do) are counted apart
 // (ui_startup_frame_ms_max=): nothing was on screen to stall.
+//
+// The stages of one loop turn, as times since it woke up (ms): the app's
+// work (events, ticks, script), the ImGui frame built, the video drawn, the
+// UI drawn over it, the buffers swapped.
+struct FrameSplit {
+    double app = 0, build = 0, video = 0, ui = 0, swap = 0;
+    std::string text() const {
+        char b[128];
+        std::snprintf(b, sizeof b, "app:%.1f,build:%.1f,video:%.1f,ui:%.1f,swap:%.1f", app, build - app,
+                      video - build, ui - video, swap - ui);
+        return b;
+    }
+};
+
 class FrameTimes {
 public:
-    void add(double ms, std::string_view screen, bool startup) {
+    void add(double ms, std::string_view screen, bool startup, const FrameSplit& split) {
         if (startup) {
             startup_max_ = std::max(startup_max_, ms);
             ++startup_count_;
@@ -145,8 +160,11 @@ public:
             max_ = ms;
             max_screen_ = screen;
             max_frame_ = count_;
+            max_split_ = split;
         }
-        if (ms > 50) log::debug("ui", "slow_frame_ms=" + std::to_string(static_cast<int>(ms)) + " screen=" + std::string(screen));
+        if (ms > 50)
+            log::info("ui", "slow_frame_ms=" + std::to_string(static_cast<int>(ms)) + " screen=" + std::string(screen) +
+                                " frame=" + std::to_string(count_) + " split=" + split.text());
     }
     std::string summary() const {
         double p99 = 0;
@@ -158,13 +176,13 @@ public:
                 break;
             }
         }
-        char b[256];
+        char b[384];
         std::snprintf(b, sizeof b,
                       "ui_frame_ms_p99=%.2f ui_frame_ms_max=%.1f ui_frames=%llu ui_startup_frame_ms_max=%.1f "
-                      "ui_startup_frames=%llu ui_frame_max_screen=%s ui_frame_max_at=%llu",
+                      "ui_startup_frames=%llu ui_frame_max_screen=%s ui_frame_max_at=%llu ui_frame_max_split=%s",
                       std::min(p99, max_), max_, static_cast<unsigned long long>(count_), startup_max_,
                       static_cast<unsigned long long>(startup_count_), max_screen_.empty() ? "-" : max_screen_.c_str(),
-                      static_cast<unsigned long long>(max_frame_));
+                      static_cast<unsigned long long>(max_frame_), max_split_.text().c_str());
         return b;
     }
 
@@ -175,6 +193,7 @@ private:
     double max_ = 0;
     std::string max_screen_;  // the screen the worst frame was drawn on
     uint64_t max_frame_ = 0;  // ... and which frame it was (1: the first after set-up)
+    FrameSplit max_split_;
     uint64_t startup_count_ = 0;
     double startup_max_ = 0;
 };
@@ -717,6 +736,11 @@ int run_kiosk(const ShellOptions& opt) {
 
                 glfwGetFramebufferSize(window, &fbw, &fbh);
                 FrameOutput out;
+                FrameSplit split;
+                auto since_turn = [&turn_start] {
+                    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - turn_start).count();
+                };
+                split.app = since_turn();
                 if (!video_only) {
                     ImGui_ImplOpenGL3_NewFrame();
                     ImGui_ImplGlfw_NewFrame();
@@ -750,6 +774,7 @@ int run_kiosk(const ShellOptions& opt) {
                     ImGui::Render();
                     ui_built_at = now;
                 }
+                split.build = since_turn();
 
                 glViewport(0, 0, fbw, fbh);
                 if (on_player) {
@@ -759,7 +784,9 @@ int run_kiosk(const ShellOptions& opt) {
                     glClearColor(bg.x, bg.y, bg.z, 1);
                     glClear(GL_COLOR_BUFFER_BIT);
                 }
+                split.video = since_turn();
                 if (ui_ready && ImGui::GetDrawData()) ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+                split.ui = since_turn();
                 // A frame that saves a screenshot (tours, tests) reads the
                 // framebuffer back and writes a PNG: ~200-300 ms that no
                 // patron ever waits for, so its time is left out of the
@@ -773,9 +800,10 @@ int run_kiosk(const ShellOptions& opt) {
                 glfwSwapBuffers(window);
                 ++frames_shown;
                 player->report_swap();
-                if (!screenshot_frame)
-                    frame_times.add(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - turn_start).count(),
-                                    to_string(app.state().screen), !ui_ready);
+                if (!screenshot_frame) {
+                    split.swap = since_turn();
+                    frame_times.add(split.swap, to_string(app.state().screen), !ui_ready, split);
+                }
                 if (on_player && video_frame) {
                     heartbeat.frame_drawn(clock.now());
                     ++video_frames_shown;
