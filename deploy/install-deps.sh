@@ -28,8 +28,9 @@ PACKAGES=(
   fonts-noto-core fonts-dejavu-core fontconfig
   # demo content generation and headless display
   ffmpeg xvfb xauth libgl1-mesa-dri mesa-utils
-  # benchmarks: plain mpv is the peer the kiosk's playback is measured against
-  mpv
+  # benchmarks: plain mpv is the peer the kiosk's playback is measured against;
+  # Xlib: the playback bench watches the screen for each first frame
+  mpv libx11-dev
 )
 
 # make package: build the .deb (CPack runs dpkg-shlibdeps and file) and lint it.
