@@ -31,6 +31,7 @@
 #include "kiosk/usage/usage_writer.hpp"
 #include "kiosk/sync/content_sync.hpp"
 #include "media/content_store.hpp"
+#include "kiosk/ui/frame_times.hpp"
 #include "kiosk/ui/texture_upload.hpp"
 #include "kiosk/ui/theme.hpp"
 #include "kiosk/ui/views.hpp"
@@ -121,81 +122,6 @@ Status save_screenshot(const fs::path& path, int w, int h) {
 struct Clock {
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     double now() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
-};
-
-// How long each drawn frame took, from the loop waking up to the buffer
-// swap: a histogram (0.25 ms steps to 250 ms) and the worst, summed up in
-// one line at exit (ui_frame_ms_p99=, ui_frame_ms_max=, and the worst
-// frame's screen, number and split by stage). A frame over 50 ms is a
-// visible stall; each is logged at info level with its screen and split.
-// Start-up frames (drawn before the UI is set up: the first video frames,
-// which compile mpv's shaders, as plain mpv's do) are counted apart
-// (ui_startup_frame_ms_max=): nothing was on screen to stall.
-//
-// The stages of one loop turn, as times since it woke up (ms): the app's
-// work (events, ticks, script), the ImGui frame built, the video drawn, the
-// UI drawn over it, the buffers swapped.
-struct FrameSplit {
-    double app = 0, build = 0, video = 0, ui = 0, swap = 0;
-    std::string text() const {
-        char b[128];
-        std::snprintf(b, sizeof b, "app:%.1f,build:%.1f,video:%.1f,ui:%.1f,swap:%.1f", app, build - app,
-                      video - build, ui - video, swap - ui);
-        return b;
-    }
-};
-
-class FrameTimes {
-public:
-    void add(double ms, std::string_view screen, bool startup, const FrameSplit& split) {
-        if (startup) {
-            startup_max_ = std::max(startup_max_, ms);
-            ++startup_count_;
-            return;
-        }
-        size_t bin = std::min(kBins - 1, static_cast<size_t>(std::max(0.0, ms) * 4));
-        ++bins_[bin];
-        ++count_;
-        if (ms > max_) {  // the worst: where and when, for the summary
-            max_ = ms;
-            max_screen_ = screen;
-            max_frame_ = count_;
-            max_split_ = split;
-        }
-        if (ms > 50)
-            log::info("ui", "slow_frame_ms=" + std::to_string(static_cast<int>(ms)) + " screen=" + std::string(screen) +
-                                " frame=" + std::to_string(count_) + " split=" + split.text());
-    }
-    std::string summary() const {
-        double p99 = 0;
-        uint64_t seen = 0;
-        for (size_t i = 0; i < kBins; ++i) {
-            seen += bins_[i];
-            if (seen * 100 >= count_ * 99) {
-                p99 = i + 1 == kBins ? max_ : static_cast<double>(i + 1) / 4;
-                break;
-            }
-        }
-        char b[384];
-        std::snprintf(b, sizeof b,
-                      "ui_frame_ms_p99=%.2f ui_frame_ms_max=%.1f ui_frames=%llu ui_startup_frame_ms_max=%.1f "
-                      "ui_startup_frames=%llu ui_frame_max_screen=%s ui_frame_max_at=%llu ui_frame_max_split=%s",
-                      std::min(p99, max_), max_, static_cast<unsigned long long>(count_), startup_max_,
-                      static_cast<unsigned long long>(startup_count_), max_screen_.empty() ? "-" : max_screen_.c_str(),
-                      static_cast<unsigned long long>(max_frame_), max_split_.text().c_str());
-        return b;
-    }
-
-private:
-    static constexpr size_t kBins = 1000;
-    std::array<uint64_t, kBins> bins_{};
-    uint64_t count_ = 0;
-    double max_ = 0;
-    std::string max_screen_;  // the screen the worst frame was drawn on
-    uint64_t max_frame_ = 0;  // ... and which frame it was (1: the first after set-up)
-    FrameSplit max_split_;
-    uint64_t startup_count_ = 0;
-    double startup_max_ = 0;
 };
 
 // A tap injected by a script: hover, press, release over three frames, the
@@ -802,7 +728,7 @@ int run_kiosk(const ShellOptions& opt) {
                 player->report_swap();
                 if (!screenshot_frame) {
                     split.swap = since_turn();
-                    frame_times.add(split.swap, to_string(app.state().screen), !ui_ready, split);
+                    frame_times.add(split.swap, to_string(app.state().screen), !ui_ready, split, clock.now());
                 }
                 if (on_player && video_frame) {
                     heartbeat.frame_drawn(clock.now());
