@@ -14,7 +14,8 @@ std::string FrameSplit::text() const {
     return b;
 }
 
-bool FrameTimes::add(double ms, std::string_view screen, bool startup, const FrameSplit& split, double now_s) {
+bool FrameTimes::add(const FrameSplit& split, std::string_view screen, bool startup, double now_s) {
+    const double ms = split.swap;
     if (startup) {
         startup_max_ = std::max(startup_max_, ms);
         ++startup_count_;

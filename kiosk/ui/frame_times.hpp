@@ -34,9 +34,10 @@ public:
     static constexpr double kSlowMs = 50;          // a visible stall
     static constexpr double kSlowLogEveryS = 10;   // at most one slow_frame_ms= line per this
 
-    // One drawn frame of `ms`, on `screen`, at `now_s` (any steady clock,
-    // seconds). Returns true if it logged a slow_frame_ms= line.
-    bool add(double ms, std::string_view screen, bool startup, const FrameSplit& split, double now_s);
+    // One drawn frame, on `screen`, at `now_s` (any steady clock, seconds);
+    // its time is split.swap (the last stage ends the frame). Returns true
+    // if it logged a slow_frame_ms= line.
+    bool add(const FrameSplit& split, std::string_view screen, bool startup, double now_s);
     std::string summary() const;
 
     uint64_t frames() const { return count_; }

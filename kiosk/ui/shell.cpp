@@ -728,7 +728,7 @@ int run_kiosk(const ShellOptions& opt) {
                 player->report_swap();
                 if (!screenshot_frame) {
                     split.swap = since_turn();
-                    frame_times.add(split.swap, to_string(app.state().screen), !ui_ready, split, clock.now());
+                    frame_times.add(split, to_string(app.state().screen), !ui_ready, clock.now());
                 }
                 if (on_player && video_frame) {
                     heartbeat.frame_drawn(clock.now());

@@ -297,8 +297,8 @@ int main() {
         return 1;
     }
     ::close(dfd[0]);
-    std::string display = std::string("DISPLAY=:") + std::to_string(std::atoi(num));
-    std::vector<std::string> env = {display, "LASR_LOG=info"};
+    const std::string display = ":" + std::to_string(std::atoi(num));
+    std::vector<std::string> env = {"DISPLAY=" + display, "LASR_LOG=info"};
 
     std::vector<std::string> kiosk = {LASR_KIOSK_BIN, "--config", (dir / "kiosk.toml").string(), "--play",
                                       clip.string(), "--quit-at-end"};
@@ -309,7 +309,7 @@ int main() {
                                     clip.string()};
     std::vector<double> k_cpu, k_rss, k_ff, m_cpu, m_rss, m_ff, k_frames, m_frames, k_seen, m_seen;
     // Closed before Xvfb goes (a display closed after its server dies prints an XIO error).
-    auto watch = std::make_unique<ScreenWatch>(display.substr(8));
+    auto watch = std::make_unique<ScreenWatch>(display);
     if (!watch->ok()) std::fprintf(stderr, "could not open %s to watch the screen\n", display.c_str());
     // Rounds of the whole clip measure CPU, RSS and the first frame; the
     // extra rounds play the 2 s cut for the first frame only: single runs

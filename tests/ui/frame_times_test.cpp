@@ -31,9 +31,9 @@ TEST(FrameSplit, TextGivesEachStageItsOwnShare) {
 
 TEST(FrameTimes, SummaryNamesTheWorstFrameAndItsSplit) {
     FrameTimes t;
-    for (int i = 0; i < 99; ++i) t.add(20, "home", false, split_with_swap(20), i * 0.03);
-    t.add(45, "player", false, split_with_swap(45), 3.0);
-    t.add(500, "home", true, split_with_swap(500), 3.1);  // start-up: counted apart
+    for (int i = 0; i < 99; ++i) t.add(split_with_swap(20), "home", false, i * 0.03);
+    t.add(split_with_swap(45), "player", false, 3.0);
+    t.add(split_with_swap(500), "home", true, 3.1);  // start-up: counted apart
     EXPECT_EQ(t.frames(), 100u);
     EXPECT_DOUBLE_EQ(t.max_ms(), 45);
     EXPECT_DOUBLE_EQ(t.p99_ms(), 20.25);  // the 99th of 100 frames is a 20 ms one (0.25 ms bins)
@@ -50,8 +50,8 @@ TEST(FrameTimes, StallsAreLoggedAtMostOncePerTenSecondsAndAllCounted) {
     testing::internal::CaptureStderr();
     // A machine too slow for its screen: every frame at 30 fps takes 60 ms, for 25 s.
     int logged = 0;
-    for (int i = 0; i < 750; ++i) logged += t.add(60, "attract", false, split_with_swap(60), i / 30.0);
-    t.add(30, "attract", false, split_with_swap(30), 25.1);  // not a stall
+    for (int i = 0; i < 750; ++i) logged += t.add(split_with_swap(60), "attract", false, i / 30.0);
+    t.add(split_with_swap(30), "attract", false, 25.1);  // not a stall
     const std::string err = testing::internal::GetCapturedStderr();
     EXPECT_EQ(logged, 3);  // at 0, 10 and 20 s
     EXPECT_EQ(count_of(err, "slow_frame_ms=60 screen=attract"), 3) << err;
@@ -62,8 +62,8 @@ TEST(FrameTimes, StallsAreLoggedAtMostOncePerTenSecondsAndAllCounted) {
 
 TEST(FrameTimes, AFrameOfExactlyFiftyMsIsNotAStall) {
     FrameTimes t;
-    EXPECT_FALSE(t.add(50, "home", false, split_with_swap(50), 0));
-    EXPECT_TRUE(t.add(50.5, "home", false, split_with_swap(50.5), 0));
+    EXPECT_FALSE(t.add(split_with_swap(50), "home", false, 0));
+    EXPECT_TRUE(t.add(split_with_swap(50.5), "home", false, 0));
     EXPECT_EQ(t.slow_frames(), 1u);
 }
 
