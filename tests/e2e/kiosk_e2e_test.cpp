@@ -122,6 +122,26 @@ screenshot after
     ASSERT_EQ(rc, 0) << log;
     EXPECT_NE(log.find("first_frame_ms="), std::string::npos) << log;
     EXPECT_NE(log.find("outcome=completed"), std::string::npos) << log;
+    {
+        // The exit summary of the UI's frame times: frames counted, and the
+        // worst frame's stages add up to its time (each printed to 0.1 ms).
+        const size_t at = log.find("ui_frame_ms_max=");
+        ASSERT_NE(at, std::string::npos) << log;
+        const std::string line = log.substr(at, log.find('\n', at) - at);
+        auto figure = [&line](const std::string& key) {
+            const size_t k = line.find(key);
+            return k == std::string::npos ? -1.0 : std::stod(line.substr(k + key.size()));
+        };
+        EXPECT_GT(figure("ui_frames="), 0) << line;
+        EXPECT_GE(figure("ui_slow_frames="), 0) << line;
+        double stages = 0;
+        for (const char* stage : {"app:", "build:", "video:", "ui:", "swap:"}) {
+            const double ms = figure(std::string(stage));
+            EXPECT_GE(ms, 0) << stage << " in " << line;
+            stages += ms;
+        }
+        EXPECT_NEAR(stages, figure("ui_frame_ms_max="), 0.35) << line;
+    }
 
     Image attract, home, playing, after;
     ASSERT_TRUE(attract.load(dir / "shots/attract.png"));
