@@ -53,6 +53,7 @@
 #include <vector>
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/xvfb.hpp"
 
 extern char** environ;
 
@@ -272,32 +273,13 @@ int main() {
                                                    "\"\n[player]\naudio = false\n[content]\npack_dir = \"" +
                                                    (dir / "no-pack").string() + "\"\n");
 
-    // One Xvfb for everything; -displayfd tells us its display number.
-    int dfd[2];
-    if (::pipe(dfd) != 0) return 1;
-    pid_t xvfb = -1;
-    {
-        std::string fdarg = std::to_string(dfd[1]);
-        std::vector<std::string> argv = {"Xvfb", "-displayfd", fdarg, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"};
-        std::vector<char*> args;
-        for (auto& a : argv) args.push_back(a.data());
-        args.push_back(nullptr);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-        if (posix_spawnp(&xvfb, "Xvfb", &fa, nullptr, args.data(), environ) != 0) return 1;
-        posix_spawn_file_actions_destroy(&fa);
-        ::close(dfd[1]);
-    }
-    char num[32] = {0};
-    pollfd p{dfd[0], POLLIN, 0};
-    if (::poll(&p, 1, 10000) <= 0 || ::read(dfd[0], num, sizeof num - 1) <= 0) {
+    // One Xvfb for everything (stopped last, when `xvfb` goes).
+    auto xvfb = lasr::test::Xvfb::start(1920, 1080);
+    if (!xvfb) {
         std::fprintf(stderr, "Xvfb did not start\n");
-        ::kill(xvfb, SIGTERM);
         return 1;
     }
-    ::close(dfd[0]);
-    const std::string display = ":" + std::to_string(std::atoi(num));
+    const std::string display = xvfb->display();
     std::vector<std::string> env = {"DISPLAY=" + display, "LASR_LOG=info"};
 
     std::vector<std::string> kiosk = {LASR_KIOSK_BIN, "--config", (dir / "kiosk.toml").string(), "--play",
@@ -441,7 +423,5 @@ int main() {
             }
         }
     }
-    ::kill(xvfb, SIGTERM);
-    ::waitpid(xvfb, nullptr, 0);
     return 0;
 }
