@@ -1,0 +1,243 @@
+// The real kiosk left running: lasr-kiosk --demo, full screen on a 1080p
+// Xvfb, driven through patron sessions (tests/bench/kiosk_soak_cycle.script:
+// videos, the directory, QR codes, both languages, high contrast, large
+// text, the admin screen, then the privacy reset back to the attract loop)
+// for N minutes (argv[1], else $LASR_KIOSK_SOAK_MINUTES, else 5), then
+// stopped as systemd stops it (SIGTERM). Its resident memory is sampled
+// every 5 s from /proc; after a minute's warm-up (fonts, both decoders,
+// every screen seen once) the figures are its growth, its slope per hour
+// (least squares over the samples), its CPU, the UI's frame times and the
+// error lines it logged. Unlike bench_soak (headless, 1,000 transitions
+// faster than real time), this is the whole program at real speed: the GL
+// renderer, ImGui, the preroll's second decoder, SQLite, the QR textures.
+// LASR_KIOSK_SOAK_SAMPLES=1 prints every sample.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/fixtures.hpp"
+#include "tests/support/xvfb.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct Sample {
+    double t_s = 0;
+    double rss_mb = 0;
+    double cpu_s = 0;
+};
+
+// VmRSS and user+system CPU of a live process; false once it is gone.
+bool sample(pid_t pid, Sample& s) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    bool found = false;
+    while (std::getline(status, line))
+        if (line.rfind("VmRSS:", 0) == 0) {
+            s.rss_mb = std::stod(line.substr(6)) / 1024.0;
+            found = true;
+        }
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string all((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    auto close = all.rfind(')');  // the command name may hold spaces
+    if (!found || close == std::string::npos) return false;
+    std::istringstream rest(all.substr(close + 2));
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int i = 3; rest >> field && i <= 15; ++i) {  // fields 14 and 15: utime, stime
+        if (i == 14) utime = std::stod(field);
+        if (i == 15) stime = std::stod(field);
+    }
+    s.cpu_s = (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    return true;
+}
+
+double median_of(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+// The number after the last `key` in text, or -1.
+double figure(const std::string& text, const std::string& key) {
+    auto at = text.rfind(key);
+    return at == std::string::npos ? -1 : std::atof(text.c_str() + at + key.size());
+}
+
+size_t count(const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    double minutes = 5;
+    if (const char* m = std::getenv("LASR_KIOSK_SOAK_MINUTES"); m && *m) minutes = std::atof(m);
+    if (argc > 1) minutes = std::atof(argv[1]);
+    const double warmup_s = 60;
+    if (minutes * 60 < warmup_s + 60) {
+        std::fprintf(stderr, "a soak shorter than 2 minutes measures only its warm-up\n");
+        return 2;
+    }
+    const fs::path demo_pack = fs::path(LASR_KIOSK_BIN).parent_path().parent_path() / "demo-pack";
+    if (!fs::exists(demo_pack / "manifest.json")) {
+        std::printf("kiosk_soak skipped (no demo pack at %s: make demo-pack)\n", demo_pack.c_str());
+        return 0;
+    }
+    if (lasr::test::run({"sh", "-c", "command -v Xvfb"}) != 0) {
+        std::printf("kiosk_soak skipped (needs Xvfb: deploy/install-deps.sh)\n");
+        return 0;
+    }
+    lasr::test::TempDir dir;
+    lasr::test::write_file(dir / "kiosk.toml", "[kiosk]\ndata_dir = \"" + (dir / "data").string() +
+                                                   "\"\nidle_timeout_s = 10\n[player]\naudio = false\n");
+    // Sessions enough for any machine; the kiosk is stopped at the soak's end.
+    const std::string cycle = lasr::test::read_file(fs::path(LASR_SOURCE_DIR) / "tests/bench/kiosk_soak_cycle.script");
+    if (cycle.empty()) {
+        std::fprintf(stderr, "no session script at tests/bench/kiosk_soak_cycle.script\n");
+        return 1;
+    }
+    std::string script = "wait 2000\n";
+    const int sessions_written = static_cast<int>(minutes * 60 / 10) + 1;  // a session takes over 10 s
+    for (int i = 0; i < sessions_written; ++i) script += cycle + "\n";
+    script += "quit\n";
+    lasr::test::write_file(dir / "soak.script", script);
+
+    auto xvfb = lasr::test::Xvfb::start(1920, 1080);
+    if (!xvfb) {
+        std::fprintf(stderr, "Xvfb did not start\n");
+        return 1;
+    }
+    const fs::path log = dir / "kiosk.log";
+    // `env` execs the kiosk in its own process: the pid is the kiosk's.
+    const pid_t pid = lasr::test::spawn({"env", "DISPLAY=" + xvfb->display(), "LASR_LOG=info", LASR_KIOSK_BIN,
+                                         "--demo", "--config", (dir / "kiosk.toml").string(), "--script",
+                                         (dir / "soak.script").string()},
+                                        log);
+    if (pid < 0) {
+        std::fprintf(stderr, "could not start %s\n", LASR_KIOSK_BIN);
+        return 1;
+    }
+    const bool print_samples = std::getenv("LASR_KIOSK_SOAK_SAMPLES") != nullptr;
+    const auto started = Clock::now();
+    std::vector<Sample> samples;
+    bool alive = true;
+    for (;;) {
+        std::this_thread::sleep_for(std::chrono::seconds(5));  // (at 0 s it may still be `env`, mid-exec)
+        Sample s;
+        s.t_s = std::chrono::duration<double>(Clock::now() - started).count();
+        if (s.t_s >= minutes * 60) break;
+        if (!sample(pid, s)) {
+            alive = false;
+            break;
+        }
+        if (print_samples) {
+            std::printf("# t=%.0f s rss=%.1f MB cpu=%.1f s\n", s.t_s, s.rss_mb, s.cpu_s);
+            std::fflush(stdout);  // an hour's run shows its progress
+        }
+        samples.push_back(s);
+    }
+    int status = 0;
+    if (alive) {
+        ::kill(pid, SIGTERM);  // as systemd stops the service
+        for (int i = 0; i < 200 && ::waitpid(pid, &status, WNOHANG) == 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (::waitpid(pid, &status, WNOHANG) == 0) {
+            std::fprintf(stderr, "the kiosk did not stop within 20 s of SIGTERM\n");
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, &status, 0);
+        }
+    } else {
+        ::waitpid(pid, &status, 0);
+    }
+    const std::string out = lasr::test::read_file(log);
+    const double ran_s = std::chrono::duration<double>(Clock::now() - started).count();
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (!alive || code != 0) {
+        // A kiosk that died or stopped badly is the finding, not a figure.
+        std::fprintf(stderr, "the kiosk %s after %.0f s (status %d); its log ends:\n%s\n",
+                     alive ? "stopped badly" : "ended early", ran_s, code,
+                     out.substr(out.size() > 4000 ? out.size() - 4000 : 0).c_str());
+        return 1;
+    }
+
+    std::vector<Sample> warm;
+    for (const auto& s : samples)
+        if (s.t_s >= warmup_s) warm.push_back(s);
+    if (warm.size() < 6) {
+        std::fprintf(stderr, "too few samples after the warm-up (%zu)\n", warm.size());
+        return 1;
+    }
+    auto rss_of = [](auto first, auto last) {
+        std::vector<double> v;
+        for (auto it = first; it != last; ++it) v.push_back(it->rss_mb);
+        return median_of(v);
+    };
+    const double rss_start = rss_of(warm.begin(), warm.begin() + 3), rss_end = rss_of(warm.end() - 3, warm.end());
+    // Least squares over the warm samples: MB per second, shown per hour.
+    double mt = 0, mr = 0;
+    for (const auto& s : warm) {
+        mt += s.t_s;
+        mr += s.rss_mb;
+    }
+    mt /= static_cast<double>(warm.size());
+    mr /= static_cast<double>(warm.size());
+    double num = 0, den = 0, peak = 0;
+    for (const auto& s : warm) {
+        num += (s.t_s - mt) * (s.rss_mb - mr);
+        den += (s.t_s - mt) * (s.t_s - mt);
+        peak = std::max(peak, s.rss_mb);
+    }
+    const double slope_per_hour = den > 0 ? num / den * 3600 : 0;
+    const double warm_s = warm.back().t_s - warm.front().t_s;
+    const double cpu_percent = warm_s > 0 ? (warm.back().cpu_s - warm.front().cpu_s) / warm_s * 100 : 0;
+
+    std::printf("kiosk_soak_minutes %.1f min (the real kiosk, demo pack, 1080p Xvfb; %.0f s of warm-up left out)\n",
+                ran_s / 60, warmup_s);
+    std::printf("kiosk_soak_sessions %zu (patron sessions ended by the privacy reset)\n", count(out, " idle_reset"));
+    std::printf("kiosk_soak_rss_mb_start %.1f MB (median of the first 3 samples after the warm-up)\n", rss_start);
+    std::printf("kiosk_soak_rss_mb_end %.1f MB (median of the last 3)\n", rss_end);
+    std::printf("kiosk_soak_rss_mb_max %.1f MB\n", peak);
+    std::printf("kiosk_soak_rss_growth_mb %.2f MB\n", rss_end - rss_start);
+    std::printf("kiosk_soak_rss_slope_mb_per_hour %.2f MB/h (least squares, %zu samples over %.0f s)\n",
+                slope_per_hour, warm.size(), warm_s);
+    std::printf("kiosk_soak_cpu_percent %.0f %% of one core\n", cpu_percent);
+    std::printf("kiosk_soak_video_frames %.0f frames\n", figure(out, "video_frames="));
+    auto word = [&out](const std::string& key) -> std::string {  // the text after the last key, to a space
+        auto at = out.rfind(key);
+        if (at == std::string::npos) return "?";
+        at += key.size();
+        return out.substr(at, out.find_first_of(" \n", at) - at);
+    };
+    std::printf("kiosk_soak_ui_frame_ms_max %.1f ms (p99 %.2f ms, %.0f frames over 50 ms; the worst on screen %s, "
+                "ms by stage %s)\n",
+                figure(out, "ui_frame_ms_max="), figure(out, "ui_frame_ms_p99="), figure(out, "ui_slow_frames="),
+                word("ui_frame_max_screen=").c_str(), word("ui_frame_max_split=").c_str());
+    // Error and warning lines: a clean demo pack should log none.
+    std::istringstream lines(out);
+    std::string line;
+    int errors = 0, warnings = 0;
+    while (std::getline(lines, line)) {
+        const bool e = line.find(" error ") != std::string::npos, w = line.find(" warn ") != std::string::npos;
+        errors += e;
+        warnings += w;
+        if ((e || w) && errors + warnings <= 5) std::printf("# %s\n", line.c_str());
+    }
+    std::printf("kiosk_soak_error_lines %d lines (and %d warnings)\n", errors, warnings);
+    return 0;
+}
