@@ -19,18 +19,19 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/log_fields.hpp"
 #include "tests/support/xvfb.hpp"
 
 namespace {
 
+using lasr::test::last_number;
+using lasr::test::last_word;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
@@ -42,39 +43,15 @@ struct Sample {
 
 // VmRSS and user+system CPU of a live process; false once it is gone.
 bool sample(pid_t pid, Sample& s) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    bool found = false;
-    while (std::getline(status, line))
-        if (line.rfind("VmRSS:", 0) == 0) {
-            s.rss_mb = std::stod(line.substr(6)) / 1024.0;
-            found = true;
-        }
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string all((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    auto close = all.rfind(')');  // the command name may hold spaces
-    if (!found || close == std::string::npos) return false;
-    std::istringstream rest(all.substr(close + 2));
-    std::string field;
-    double utime = 0, stime = 0;
-    for (int i = 3; rest >> field && i <= 15; ++i) {  // fields 14 and 15: utime, stime
-        if (i == 14) utime = std::stod(field);
-        if (i == 15) stime = std::stod(field);
-    }
-    s.cpu_s = (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-    return true;
+    s.rss_mb = lasr::test::process_rss_mb(pid);
+    s.cpu_s = lasr::test::process_cpu_s(pid);
+    return s.rss_mb >= 0 && s.cpu_s >= 0;
 }
 
 double median_of(std::vector<double> v) {
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
-}
-
-// The number after the last `key` in text, or -1.
-double figure(const std::string& text, const std::string& key) {
-    auto at = text.rfind(key);
-    return at == std::string::npos ? -1 : std::atof(text.c_str() + at + key.size());
 }
 
 size_t count(const std::string& text, const std::string& what) {
@@ -217,17 +194,11 @@ int main(int argc, char** argv) {
     std::printf("kiosk_soak_rss_slope_mb_per_hour %.2f MB/h (least squares, %zu samples over %.0f s)\n",
                 slope_per_hour, warm.size(), warm_s);
     std::printf("kiosk_soak_cpu_percent %.0f %% of one core\n", cpu_percent);
-    std::printf("kiosk_soak_video_frames %.0f frames\n", figure(out, "video_frames="));
-    auto word = [&out](const std::string& key) -> std::string {  // the text after the last key, to a space
-        auto at = out.rfind(key);
-        if (at == std::string::npos) return "?";
-        at += key.size();
-        return out.substr(at, out.find_first_of(" \n", at) - at);
-    };
+    std::printf("kiosk_soak_video_frames %.0f frames\n", last_number(out, "video_frames="));
     std::printf("kiosk_soak_ui_frame_ms_max %.1f ms (p99 %.2f ms, %.0f frames over 50 ms; the worst on screen %s, "
                 "ms by stage %s)\n",
-                figure(out, "ui_frame_ms_max="), figure(out, "ui_frame_ms_p99="), figure(out, "ui_slow_frames="),
-                word("ui_frame_max_screen=").c_str(), word("ui_frame_max_split=").c_str());
+                last_number(out, "ui_frame_ms_max="), last_number(out, "ui_frame_ms_p99="), last_number(out, "ui_slow_frames="),
+                last_word(out, "ui_frame_max_screen=").c_str(), last_word(out, "ui_frame_max_split=").c_str());
     // Error and warning lines: a clean demo pack should log none.
     std::istringstream lines(out);
     std::string line;

@@ -53,6 +53,7 @@
 #include <vector>
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/log_fields.hpp"
 #include "tests/support/xvfb.hpp"
 
 extern char** environ;
@@ -109,10 +110,7 @@ struct Outcome {
     double marker_ms = -1;  // from spawn to the marker line
     std::string output;
     // A number after `key` in the output (the last one), or -1.
-    double figure(const std::string& key) const {
-        auto at = output.rfind(key);
-        return at == std::string::npos ? -1 : std::atof(output.c_str() + at + key.size());
-    }
+    double figure(const std::string& key) const { return lasr::test::last_number(output, key); }
 };
 
 // Reads the child's output until it exits (or timeout_s), noting when a
@@ -223,21 +221,6 @@ double median(std::vector<double> v) {
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
-}
-
-// utime + stime of a live process, in seconds.
-double proc_cpu_s(pid_t pid) {
-    std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-    std::string s;
-    std::getline(f, s);
-    auto close = s.rfind(')');
-    if (close == std::string::npos) return -1;
-    std::istringstream rest(s.substr(close + 2));
-    std::string field;
-    double ticks = 0;
-    for (int i = 3; i <= 15 && rest >> field; ++i)
-        if (i == 14 || i == 15) ticks += std::stod(field);
-    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 bool have(const char* prog) {
@@ -371,10 +354,10 @@ int main() {
         // Drain its output on the side while sampling.
         pid_t pid = c->pid;
         ::usleep(5 * 1000 * 1000);
-        double a = proc_cpu_s(pid);
+        double a = lasr::test::process_cpu_s(pid);
         auto ta = Clock::now();
         ::usleep(30 * 1000 * 1000);
-        double b = proc_cpu_s(pid);
+        double b = lasr::test::process_cpu_s(pid);
         double secs = std::chrono::duration<double>(Clock::now() - ta).count();
         auto o = finish(*c, "never", 60);
         if (a >= 0 && b >= 0) std::printf("idle_cpu_percent %.2f %% of one core (home screen, 30 s)\n", (b - a) / secs * 100);
@@ -391,19 +374,11 @@ int main() {
                                          "--screenshot-dir", (dir / "tour").string()};
         if (auto c = spawn(tour, env)) {
             auto o = finish(*c, "never", 300);
-            auto figure = [&](const char* key) -> double {
-                auto at = o.output.rfind(key);
-                return at == std::string::npos ? -1 : std::atof(o.output.c_str() + at + std::strlen(key));
-            };
+            auto figure = [&o](const char* key) { return o.figure(key); };
             if (o.status != 0 || figure("ui_frame_ms_max=") < 0) {
                 std::fprintf(stderr, "tour run failed (status %d):\n%s\n", o.status, o.output.c_str());
             } else {
-                auto word = [&](const std::string& key) -> std::string {  // the text after key=, to a space
-                    auto at = o.output.rfind(key);
-                    if (at == std::string::npos) return "?";
-                    at += key.size();
-                    return o.output.substr(at, o.output.find_first_of(" \n", at) - at);
-                };
+                auto word = [&o](const char* key) { return lasr::test::last_word(o.output, key); };
                 const std::string where = word("ui_frame_max_screen="), split = word("ui_frame_max_split=");
                 std::printf("ui_frame_ms_max %.1f ms (demo tour, %0.f frames; the worst on screen %s, frame %.0f; "
                             "ms by stage %s)\n",

@@ -36,6 +36,11 @@ Ran run_output(const std::vector<std::string>& argv, const std::filesystem::path
 // (appended) or /dev/null. Returns the pid, or -1.
 int spawn(const std::vector<std::string>& argv, const std::filesystem::path& log = {});
 
+// User + system CPU seconds of a live process, or -1 once it is gone.
+double process_cpu_s(int pid);
+// Its resident memory (VmRSS) in MB, or -1 once it is gone.
+double process_rss_mb(int pid);
+
 struct VideoSpec {
     double seconds = 2.0;
     int width = 320;
