@@ -3,12 +3,23 @@
 #include <malloc.h>
 
 #include <cstdlib>
+#include <cstring>
 
 namespace lasr {
 
-void limit_malloc_arenas() {
-    if (std::getenv("MALLOC_ARENA_MAX")) return;  // glibc has read it already
-    mallopt(M_ARENA_MAX, 2);
+namespace {
+
+bool tunable_set(const char* name) {
+    const char* t = std::getenv("GLIBC_TUNABLES");
+    return t && std::strstr(t, name);
+}
+
+}  // namespace
+
+void tune_malloc() {
+    if (!std::getenv("MALLOC_ARENA_MAX") && !tunable_set("malloc.arena_max")) mallopt(M_ARENA_MAX, 2);
+    if (!std::getenv("MALLOC_MMAP_THRESHOLD_") && !tunable_set("malloc.mmap_threshold"))
+        mallopt(M_MMAP_THRESHOLD, kMallocMmapThreshold);
 }
 
 }  // namespace lasr

@@ -37,7 +37,7 @@ fs::path demo_pack_dir() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    lasr::limit_malloc_arenas();  // before any thread
+    lasr::tune_malloc();  // before any thread
     std::setlocale(LC_ALL, "");
     std::setlocale(LC_NUMERIC, "C");  // libmpv needs C number formatting
 

@@ -34,7 +34,7 @@ double rss_mb() {
 
 int main(int argc, char** argv) {
     using namespace lasr;
-    limit_malloc_arenas();  // as lasr-kiosk does
+    tune_malloc();  // as lasr-kiosk does
     const int n = argc > 1 ? std::atoi(argv[1]) : 1000;
     const int warmup = 100;
     test::TempDir dir;

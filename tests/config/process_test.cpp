@@ -1,5 +1,6 @@
-// limit_malloc_arenas, in a process of its own (arenas, once made, stay):
-// threads that allocate at the same time share at most two pools.
+// tune_malloc, in a process of its own (arenas, once made, stay): threads
+// that allocate at the same time share at most two pools, and frame-sized
+// blocks stay mmap'd however large a block was freed before.
 #include <gtest/gtest.h>
 #include <malloc.h>
 
@@ -39,10 +40,41 @@ void busy_threads(int count) {
 
 TEST(Process, ThreadsShareAtMostTwoMallocArenas) {
     if (std::getenv("MALLOC_ARENA_MAX")) GTEST_SKIP() << "MALLOC_ARENA_MAX is set in the environment";
-    lasr::limit_malloc_arenas();
+    lasr::tune_malloc();
     busy_threads(16);
     EXPECT_LE(arenas(), 2);
     EXPECT_GE(arenas(), 1);
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kGlibcMalloc = false;  // ASan's allocator ignores mallopt
+#else
+constexpr bool kGlibcMalloc = true;
+#endif
+
+// Blocks glibc currently serves with mmap.
+size_t mmapped_blocks() { return mallinfo2().hblks; }
+
+TEST(Process, FrameSizedBlocksStayMmappedAfterALargerOneIsFreed) {
+    if (!kGlibcMalloc) GTEST_SKIP() << "not glibc's allocator";
+    if (std::getenv("MALLOC_MMAP_THRESHOLD_")) GTEST_SKIP() << "MALLOC_MMAP_THRESHOLD_ is set in the environment";
+    lasr::tune_malloc();
+    // glibc's default would now raise its threshold to 8 MiB and serve the
+    // next 2 MiB frame from the arena, where it fragments.
+    void* big = std::malloc(8u << 20);
+    ASSERT_NE(big, nullptr);
+    std::free(big);
+    const size_t before = mmapped_blocks();
+    void* frame = std::malloc(2u << 20);
+    ASSERT_NE(frame, nullptr);
+    EXPECT_EQ(mmapped_blocks(), before + 1) << "a 2 MiB block came from the arena";
+    // Below the threshold, blocks come from the arena as usual.
+    void* small = std::malloc(lasr::kMallocMmapThreshold / 2);
+    ASSERT_NE(small, nullptr);
+    EXPECT_EQ(mmapped_blocks(), before + 1) << "a 512 KiB block was mmap'd";
+    std::free(small);
+    std::free(frame);
+    EXPECT_EQ(mmapped_blocks(), before);
 }
 
 }  // namespace
