@@ -10,7 +10,8 @@
 // error lines it logged. Unlike bench_soak (headless, 1,000 transitions
 // faster than real time), this is the whole program at real speed: the GL
 // renderer, ImGui, the preroll's second decoder, SQLite, the QR textures.
-// LASR_KIOSK_SOAK_SAMPLES=1 prints every sample.
+// LASR_KIOSK_SOAK_SAMPLES=1 prints every sample; LASR_KIOSK_SOAK_BIN runs
+// another build of lasr-kiosk (to compare two builds, one after the other).
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -101,13 +102,15 @@ int main(int argc, char** argv) {
         return 1;
     }
     const fs::path log = dir / "kiosk.log";
+    std::string kiosk_bin = LASR_KIOSK_BIN;
+    if (const char* b = std::getenv("LASR_KIOSK_SOAK_BIN"); b && *b) kiosk_bin = b;
     // `env` execs the kiosk in its own process: the pid is the kiosk's.
-    const pid_t pid = lasr::test::spawn({"env", "DISPLAY=" + xvfb->display(), "LASR_LOG=info", LASR_KIOSK_BIN,
+    const pid_t pid = lasr::test::spawn({"env", "DISPLAY=" + xvfb->display(), "LASR_LOG=info", kiosk_bin,
                                          "--demo", "--config", (dir / "kiosk.toml").string(), "--script",
                                          (dir / "soak.script").string()},
                                         log);
     if (pid < 0) {
-        std::fprintf(stderr, "could not start %s\n", LASR_KIOSK_BIN);
+        std::fprintf(stderr, "could not start %s\n", kiosk_bin.c_str());
         return 1;
     }
     const bool print_samples = std::getenv("LASR_KIOSK_SOAK_SAMPLES") != nullptr;
