@@ -31,6 +31,7 @@
 
 namespace {
 
+using lasr::test::count_of;
 using lasr::test::last_number;
 using lasr::test::last_word;
 namespace fs = std::filesystem;
@@ -53,12 +54,6 @@ double median_of(std::vector<double> v) {
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
-}
-
-size_t count(const std::string& text, const std::string& what) {
-    size_t n = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-    return n;
 }
 
 }  // namespace
@@ -189,7 +184,7 @@ int main(int argc, char** argv) {
 
     std::printf("kiosk_soak_minutes %.1f min (the real kiosk, demo pack, 1080p Xvfb; %.0f s of warm-up left out)\n",
                 ran_s / 60, warmup_s);
-    std::printf("kiosk_soak_sessions %zu (patron sessions ended by the privacy reset)\n", count(out, " idle_reset"));
+    std::printf("kiosk_soak_sessions %d (patron sessions ended by the privacy reset)\n", count_of(out, " idle_reset"));
     std::printf("kiosk_soak_rss_mb_start %.1f MB (median of the first 3 samples after the warm-up)\n", rss_start);
     std::printf("kiosk_soak_rss_mb_end %.1f MB (median of the last 3)\n", rss_end);
     std::printf("kiosk_soak_rss_mb_max %.1f MB\n", peak);

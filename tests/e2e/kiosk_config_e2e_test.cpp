@@ -31,6 +31,7 @@
 #include "tests/e2e/display.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/http_servers.hpp"
+#include "tests/support/log_fields.hpp"
 #include "tests/support/test_packs.hpp"
 #include "tests/usage/test_lrs.hpp"
 
@@ -54,11 +55,7 @@ void seed_statements(const fs::path& db, int n, int days_ago, const std::string&
     for (int i = 0; i < n; ++i) ASSERT_TRUE((*log)->record({EventKind::course_opened, prefix + std::to_string(i)}));
 }
 
-int count_of(const std::string& text, const std::string& what) {
-    int n = 0;
-    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-    return n;
-}
+using lasr::test::count_of;
 
 std::string toml_quote(const std::string& s) { return "\"" + s + "\""; }
 

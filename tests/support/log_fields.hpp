@@ -1,5 +1,5 @@
 // Figures from the kiosk's log (and mpv's status line): `key=value` pairs,
-// the last occurrence winning (the exit summary comes last).
+// the last occurrence winning (the exit summary comes last), and counts.
 #pragma once
 
 #include <cstdlib>
@@ -20,6 +20,13 @@ inline std::string last_word(const std::string& text, std::string_view key) {
     if (at == std::string::npos) return "?";
     at += key.size();
     return text.substr(at, text.find_first_of(" \n", at) - at);
+}
+
+// How many times `what` occurs in text (log lines, events by name).
+inline int count_of(const std::string& text, std::string_view what) {
+    int n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
 }
 
 }  // namespace lasr::test

@@ -5,15 +5,12 @@
 #include <string>
 
 #include "kiosk/ui/frame_times.hpp"
+#include "tests/support/log_fields.hpp"
 
 namespace lasr {
 namespace {
 
-int count_of(const std::string& text, const std::string& what) {
-    int n = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-    return n;
-}
+using lasr::test::count_of;
 
 FrameSplit split_with_swap(double total) {
     FrameSplit s;
