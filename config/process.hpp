@@ -2,6 +2,8 @@
 // before any thread starts.
 #pragma once
 
+#include <string>
+
 namespace lasr {
 
 // Two glibc malloc settings for a player that runs for weeks.
@@ -28,5 +30,25 @@ void tune_malloc();
 
 // The fixed mmap threshold tune_malloc sets, in bytes.
 inline constexpr int kMallocMmapThreshold = 1 << 20;
+
+// This process's memory as the kernel and glibc's malloc see it, in bytes
+// (-1 where unknown). Telling a leak from fragmentation over days: a leak
+// raises `in_use`; fragmentation raises `free_in_arenas` (memory malloc holds
+// but cannot give back) while `in_use` stays level.
+struct MemoryStats {
+    long long rss = -1;             // resident (VmRSS)
+    long long in_use = -1;          // malloc'd and not freed, arenas + mmap'd blocks
+    long long free_in_arenas = -1;  // freed but still held by malloc's arenas
+    long long mmapped = -1;         // of in_use, the blocks served by mmap
+    long long arenas = -1;          // bytes the arenas took from the system
+};
+
+// Reads /proc/self/status and mallinfo2(). mallinfo2 locks each arena in
+// turn and walks its free lists (~0.1 ms here): call it every few minutes,
+// not every frame.
+MemoryStats memory_stats();
+
+// One log line's fields: "rss_mb=... malloc_in_use_mb=... ...".
+std::string memory_fields(const MemoryStats& m);
 
 }  // namespace lasr

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "config/log.hpp"
+#include "config/process.hpp"
 #include "media/crypto.hpp"
 
 namespace lasr {
@@ -721,6 +722,12 @@ void App::privacy_reset(double now) {
 void App::tick(double now) {
     if (training_) training_->tick(now);
     if (usage_ && !single_play_ && now >= next_heartbeat_) note_heartbeat(now);
+    if (now >= next_memory_log_) {
+        // For IT staff and the soak bench: whether a kiosk that runs for
+        // weeks grows, and whether by leaks (in use) or fragmentation (free).
+        next_memory_log_ = now + config_.usage.heartbeat_interval_s;
+        log::info("app", "memory " + memory_fields(memory_stats()));
+    }
     if (!state_.notice.empty() && now >= state_.notice_until) state_.notice.clear();
     if (last_alert_check_ < 0 || (!catalog().alerts.empty() && now - last_alert_check_ >= 1.0)) {
         last_alert_check_ = now;

@@ -264,6 +264,7 @@ private:
     TrainingEnv training_env_;  // kept to rebuild training mode for a new pack
     bool stopped_ = false;  // app stop recorded
     double next_heartbeat_ = 0;       // app time of the next heartbeat
+    double next_memory_log_ = 0;      // app time of the next "memory" log line
     std::string last_error_kind_;     // the most recent error since start
     int64_t errors_since_heartbeat_ = 0;
 };

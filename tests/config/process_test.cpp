@@ -78,3 +78,40 @@ TEST(Process, FrameSizedBlocksStayMmappedAfterALargerOneIsFreed) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Process, MemoryStatsTellBlocksInUseFromFreedOnesMallocKeeps) {
+    const lasr::MemoryStats m0 = lasr::memory_stats();
+    EXPECT_GT(m0.rss, 1 << 20);
+    const std::string fields = lasr::memory_fields(m0);
+    EXPECT_NE(fields.find("rss_mb="), std::string::npos) << fields;
+    EXPECT_NE(fields.find("malloc_in_use_mb="), std::string::npos) << fields;
+    EXPECT_NE(fields.find("malloc_free_mb="), std::string::npos) << fields;
+    if (!kGlibcMalloc) GTEST_SKIP() << "not glibc's allocator";
+    // 2 MB of small blocks, touched, then every other one freed: the holes
+    // cannot go back to the system, so malloc keeps them as free memory.
+    std::vector<char*> blocks;
+    for (int i = 0; i < 10000; ++i) {
+        blocks.push_back(static_cast<char*>(std::malloc(200)));
+        blocks.back()[0] = static_cast<char>(i);
+    }
+    const lasr::MemoryStats m1 = lasr::memory_stats();
+    EXPECT_GE(m1.in_use - m0.in_use, 2000000);
+    EXPECT_GE(m1.rss, m0.rss);
+    for (size_t i = 0; i < blocks.size(); i += 2) std::free(blocks[i]);
+    const lasr::MemoryStats m2 = lasr::memory_stats();
+    EXPECT_LE(m2.in_use, m1.in_use - 900000);
+    EXPECT_GE(m2.free_in_arenas, m1.free_in_arenas + 900000);
+    for (size_t i = 1; i < blocks.size(); i += 2) std::free(blocks[i]);
+    if (std::getenv("MALLOC_MMAP_THRESHOLD_")) return;
+    // A block above the mmap threshold is counted as in use and mmap'd.
+    void* big = std::malloc(4u << 20);
+    ASSERT_NE(big, nullptr);
+    const lasr::MemoryStats m3 = lasr::memory_stats();
+    EXPECT_GE(m3.mmapped - m2.mmapped, 4 << 20);
+    EXPECT_GE(m3.in_use - m2.in_use, 2 << 20);  // less the ~1 MB of small blocks freed meanwhile
+    std::free(big);
+}
+
+}  // namespace
