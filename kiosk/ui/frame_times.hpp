@@ -2,7 +2,7 @@
 // the buffer swap: a histogram (0.25 ms steps to 250 ms) and the worst,
 // summed up in one line at exit (ui_frame_ms_p99=, ui_frame_ms_max=, the
 // worst frame's screen, number and split by stage, and how many frames
-// went over 50 ms). A frame over 50 ms is a visible stall: it is logged at
+// went over 50 ms, with the UI thread's CPU time in the worst one). A frame over 50 ms is a visible stall: it is logged at
 // info level with its screen and split, at most one line per 10 s (the
 // line counts the stalls left out since the last one), so a machine too
 // slow for its screen does not flood the journal.
@@ -24,10 +24,17 @@ namespace lasr {
 // The stages of one loop turn, as times since it woke up (ms): the app's
 // work (events, ticks, script), the ImGui frame built, the video drawn, the
 // UI drawn over it, the buffers swapped. text() gives each stage's share.
+// cpu is the UI thread's own CPU time over the frame (-1: not measured):
+// far below the frame's time, the thread was waiting (for the X server,
+// llvmpipe's threads, or a core other threads had), not working.
 struct FrameSplit {
     double app = 0, build = 0, video = 0, ui = 0, swap = 0;
+    double cpu = -1;
     std::string text() const;  // "app:0.2,build:0.0,video:0.6,ui:0.1,swap:39.9"
 };
+
+// The calling thread's CPU time so far, in ms (CLOCK_THREAD_CPUTIME_ID).
+double thread_cpu_ms();
 
 class FrameTimes {
 public:

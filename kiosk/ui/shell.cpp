@@ -484,6 +484,7 @@ int run_kiosk(const ShellOptions& opt) {
                 if (timeout > 0) glfwWaitEventsTimeout(timeout);
                 else glfwPollEvents();
                 const auto turn_start = std::chrono::steady_clock::now();
+                const double turn_cpu_ms = thread_cpu_ms();
                 if (glfwWindowShouldClose(window)) app.dispatch({Intent::Kind::quit, ""}, clock.now());
                 if (int sig = g_stop_signal.exchange(0); sig != 0) {
                     log::info("ui", std::string("stop requested by ") + (sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "SIGHUP"));
@@ -728,6 +729,7 @@ int run_kiosk(const ShellOptions& opt) {
                 player->report_swap();
                 if (!screenshot_frame) {
                     split.swap = since_turn();
+                    if (const double cpu = thread_cpu_ms(); cpu >= 0 && turn_cpu_ms >= 0) split.cpu = cpu - turn_cpu_ms;
                     frame_times.add(split, to_string(app.state().screen), !ui_ready, clock.now());
                 }
                 if (on_player && video_frame) {

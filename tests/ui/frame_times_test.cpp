@@ -19,6 +19,7 @@ FrameSplit split_with_swap(double total) {
     s.video = 3.0;
     s.ui = 4.0;
     s.swap = total;
+    s.cpu = 2.5;
     return s;
 }
 
@@ -37,7 +38,9 @@ TEST(FrameTimes, SummaryNamesTheWorstFrameAndItsSplit) {
     const std::string s = t.summary();
     EXPECT_NE(s.find("ui_frame_ms_max=45.0 "), std::string::npos) << s;
     EXPECT_NE(s.find("ui_frame_max_screen=player ui_frame_max_at=100 "), std::string::npos) << s;
-    EXPECT_NE(s.find("ui_frame_max_split=app:0.5,build:1.0,video:1.5,ui:1.0,swap:41.0"), std::string::npos) << s;
+    EXPECT_NE(s.find("ui_frame_max_split=app:0.5,build:1.0,video:1.5,ui:1.0,swap:41.0 ui_frame_max_cpu_ms=2.5"),
+              std::string::npos)
+        << s;
     EXPECT_NE(s.find("ui_startup_frame_ms_max=500.0 ui_startup_frames=1 "), std::string::npos) << s;
     EXPECT_NE(s.find("ui_slow_frames=0 "), std::string::npos) << s;
 }
@@ -52,6 +55,7 @@ TEST(FrameTimes, StallsAreLoggedAtMostOncePerTenSecondsAndAllCounted) {
     const std::string err = testing::internal::GetCapturedStderr();
     EXPECT_EQ(logged, 3);  // at 0, 10 and 20 s
     EXPECT_EQ(count_of(err, "slow_frame_ms=60 screen=attract"), 3) << err;
+    EXPECT_EQ(count_of(err, "swap:56.0 thread_cpu_ms=2.5"), 3) << err;  // mostly waiting, not working
     EXPECT_EQ(count_of(err, "more_since_last_line=299"), 2) << err;  // the 299 left out between lines
     EXPECT_EQ(t.slow_frames(), 750u);
     EXPECT_NE(t.summary().find("ui_slow_frames=750 "), std::string::npos) << t.summary();
