@@ -191,6 +191,7 @@ Result<Config> from_table(const toml::table& root, const std::string& origin) {
         LASR_TRY(r.get("idle_timeout_s", k.idle_timeout_s, 10, 24 * 3600));
         LASR_TRY(r.get("time_zone", k.time_zone));
         LASR_TRY(r.get("branch", k.branch));
+        LASR_TRY(r.get("daily_restart", k.daily_restart));
         LASR_TRY(r.finish());
         const toml::table& t = section("kiosk");
         auto line_of = [&](const char* key) {
@@ -217,6 +218,14 @@ Result<Config> from_table(const toml::table& root, const std::string& origin) {
                 return bad(origin, line_of("time_zone"),
                            "kiosk.time_zone \"" + k.time_zone + "\" is not a time zone on this system (an IANA name like "
                            "\"America/Chicago\", a file under " + zoneinfo_dir().string() + ")");
+        }
+        k.daily_restart_min = -1;
+        if (!k.daily_restart.empty()) {
+            auto m = parse_hhmm(k.daily_restart, false);
+            if (!m)
+                return bad(origin, line_of("daily_restart"),
+                           "kiosk.daily_restart must be a local time \"HH:MM\" (e.g. \"04:00\"), or \"\" for never");
+            k.daily_restart_min = *m;
         }
         auto id_char = [](char ch) {
             return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';

@@ -25,6 +25,11 @@ struct KioskSettings {
     int idle_timeout_s = 90;                  // privacy reset after this much idle
     std::string time_zone;                    // IANA name ("America/Chicago"); "" = the system's
     std::string branch;                       // where it stands (a catalog-style id), for the fleet view; "" = none
+    // "HH:MM" local: once a day in the hour from then, a kiosk up for over 2 h
+    // and idle (attract loop, nobody at it) restarts itself, returning memory
+    // a graphics driver or decoder holds; "" = never.
+    std::string daily_restart;
+    int daily_restart_min = -1;               // daily_restart in minutes after midnight; -1 = never
 };
 
 struct DisplaySettings {

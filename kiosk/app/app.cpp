@@ -74,7 +74,8 @@ App::App(const Config& config, std::shared_ptr<ContentPack> pack, Player& player
     std::string offered;
     for (const auto& l : config_.kiosk.languages) offered += (offered.empty() ? "" : ",") + l;
     log::info("app", "mode=" + config_.kiosk.mode + " language=" + state_.language + " languages=" + offered +
-                         " zone=" + zone_.name() + " idle_timeout_s=" + std::to_string(config_.kiosk.idle_timeout_s));
+                         " zone=" + zone_.name() + " idle_timeout_s=" + std::to_string(config_.kiosk.idle_timeout_s) +
+                         " daily_restart=" + (config_.kiosk.daily_restart.empty() ? "off" : config_.kiosk.daily_restart));
     note({EventKind::app_started});
 }
 
@@ -720,6 +721,7 @@ void App::privacy_reset(double now) {
 }
 
 void App::tick(double now) {
+    if (first_tick_ < 0) first_tick_ = now;
     if (training_) training_->tick(now);
     if (usage_ && !single_play_ && now >= next_heartbeat_) note_heartbeat(now);
     if (now >= next_memory_log_) {
@@ -741,13 +743,37 @@ void App::tick(double now) {
             last_progress_log_ = now;
         }
     } else if (config_.kiosk.mode == "patron" && !single_play_) {
-        bool pristine = (state_.screen == Screen::attract ||
-                         (state_.screen == Screen::home && !attract_available())) &&
-                        state_.language == config_.kiosk.language && state_.category.empty() &&
-                        state_.course_id.empty() && state_.search.empty() && !state_.high_contrast &&
-                        !state_.large_text;
-        if (!pristine && now - last_activity_ >= config_.kiosk.idle_timeout_s) privacy_reset(now);
+        if (!pristine() && now - last_activity_ >= config_.kiosk.idle_timeout_s) privacy_reset(now);
     }
+    if (daily_restart_due(now)) {
+        char b[96];
+        std::snprintf(b, sizeof b, "daily_restart at=%s uptime_h=%.1f", config_.kiosk.daily_restart.c_str(),
+                      (now - first_tick_) / 3600);
+        log::info("app", b);
+        state_.exit_code = kExitRestart;
+        state_.quit = true;
+        note_stop();
+    }
+}
+
+bool App::pristine() const {
+    return (state_.screen == Screen::attract || (state_.screen == Screen::home && !attract_available())) &&
+           state_.language == config_.kiosk.language && state_.category.empty() && state_.course_id.empty() &&
+           state_.search.empty() && !state_.high_contrast && !state_.large_text;
+}
+
+bool App::daily_restart_due(double now) const {
+    const int at = config_.kiosk.daily_restart_min;
+    if (at < 0 || single_play_ || state_.quit || now - first_tick_ < kDailyRestartMinUptimeS) return false;
+    // In the hour from the set time, so a kiosk busy (or asleep) at that
+    // minute still restarts once it is idle; a missed hour waits a day.
+    const int since = (local_time().minute_of_day - at + 1440) % 1440;
+    if (since >= 60) return false;
+    // A patron kiosk waits for nobody at it; a training screen (its
+    // schedule plays all day, its screen is often off at night) only for
+    // its admin screen to be closed.
+    if (config_.kiosk.mode == "patron") return pristine();
+    return state_.screen != Screen::admin && state_.screen != Screen::admin_pin;
 }
 
 double App::seconds_until_next_tick(double now) const {

@@ -203,12 +203,17 @@ public:
 
     // Exit code for "restart" from the admin screen (systemd restarts us).
     static constexpr int kExitRestart = 75;
+    // The daily restart (kiosk.daily_restart) waits for this much uptime, so
+    // a kiosk started inside its hour does not restart again at once.
+    static constexpr double kDailyRestartMinUptimeS = 2 * 3600;
 
 private:
     friend class TrainingMode;  // plays through start_video, moves between screens
     void go(Screen s);
     void leave_attract();  // stops the attract loop's videos, if they play
     Screen after_play() const;  // the course if it still exists, else home
+    bool pristine() const;      // as after the privacy reset: nobody at the kiosk
+    bool daily_restart_due(double now) const;
     // False when it could not start (unverified file, player refused).
     bool start_video(const std::string& video_id, double now);
     // The item for a video, its files verified (nullopt, logged, when not).
@@ -265,6 +270,7 @@ private:
     bool stopped_ = false;  // app stop recorded
     double next_heartbeat_ = 0;       // app time of the next heartbeat
     double next_memory_log_ = 0;      // app time of the next "memory" log line
+    double first_tick_ = -1;          // app time of the first tick (uptime, for the daily restart)
     std::string last_error_kind_;     // the most recent error since start
     int64_t errors_since_heartbeat_ = 0;
 };

@@ -382,6 +382,55 @@ TEST_F(AppTest, IdleResetForgetsThePatron) {
     EXPECT_EQ(app->state().screen, Screen::home);
 }
 
+TEST_F(AppTest, DailyRestartWaitsForItsHourTwoHoursOfUptimeAndNobodyAtTheKiosk) {
+    config.kiosk.time_zone = "UTC";
+    config.kiosk.daily_restart = "04:00";
+    config.kiosk.daily_restart_min = 4 * 60;
+    auto app = make_app();
+    const int64_t day = 1782864000;  // 2026-07-01T00:00:00Z
+    int64_t wall = day + 4 * 3600 + 600;  // 04:10
+    app->set_wall_clock([&] { return wall; });
+    app->start_attract(0);
+    app->tick(0);  // started inside the hour: not up long enough
+    app->tick(3600);
+    EXPECT_FALSE(app->state().quit);
+    // A day later, up for 24 h, at 03:59: not yet.
+    wall = day + 86400 + 4 * 3600 - 60;
+    app->tick(86400);
+    EXPECT_FALSE(app->state().quit);
+    // 04:20, but a patron is at the kiosk: it waits.
+    wall = day + 86400 + 4 * 3600 + 1200;
+    app->dispatch({Intent::Kind::start}, 86400);
+    app->dispatch({Intent::Kind::open_resources}, 86400);
+    app->tick(86401);
+    EXPECT_FALSE(app->state().quit);
+    // 04:59, the patron gone and the privacy reset done: it restarts.
+    wall = day + 86400 + 4 * 3600 + 59 * 60;
+    app->tick(86401 + config.kiosk.idle_timeout_s + 1);
+    ASSERT_EQ(app->state().screen, Screen::attract);
+    EXPECT_TRUE(app->state().quit);
+    EXPECT_EQ(app->state().exit_code, App::kExitRestart);
+}
+
+TEST_F(AppTest, DailyRestartSkipsADayWhoseHourWasBusy) {
+    config.kiosk.time_zone = "UTC";
+    config.kiosk.daily_restart = "23:30";  // its hour crosses midnight
+    config.kiosk.daily_restart_min = 23 * 60 + 30;
+    auto app = make_app();
+    const int64_t day = 1782864000;
+    int64_t wall = day + 12 * 3600;
+    app->set_wall_clock([&] { return wall; });
+    app->start_attract(0);
+    app->tick(0);
+    wall = day + 86400 + 30 * 60;  // 00:30 the next day: the hour is over
+    app->tick(36 * 3600);
+    EXPECT_FALSE(app->state().quit);
+    wall = day + 86400 + 15 * 60;  // 00:15: still inside it
+    app->tick(36 * 3600 + 1);
+    EXPECT_TRUE(app->state().quit);
+    EXPECT_EQ(app->state().exit_code, App::kExitRestart);
+}
+
 TEST_F(AppTest, AttractLoopKeepsTheNextVideoQueuedForAGaplessChange) {
     auto app = make_app();
     app->start_attract(0);

@@ -88,6 +88,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"[kiosk]\nlanguages = [\"en\", 3]\n", "kiosk.languages must be a list of strings"},
         BadCase{"[kiosk]\nlanguages = [\"EN!\"]\nlanguage = \"EN!\"\n", "invalid language code"},
         BadCase{"[kiosk]\nmode = \"party\"\n", "kiosk.mode must be"},
+        BadCase{"[kiosk]\n\ndaily_restart = \"4am\"\n", "kiosk.toml:3: kiosk.daily_restart must be a local time \"HH:MM\""},
+        BadCase{"[kiosk]\ndaily_restart = \"24:00\"\n", "kiosk.daily_restart must be a local time"},
         BadCase{"[kiosk\nid = 1\n", "kiosk.toml:1:"},
         BadCase{"[usage]\nenabled = true\nlrs_ulr = \"http://x/\"\n", "kiosk.toml:3: unknown key usage.lrs_ulr"},
         BadCase{"[usage]\nlrs_url = \"ftp://lrs/\"\n", "kiosk.toml:2: usage.lrs_url must be an http:// or https:// URL"},
@@ -100,6 +102,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"[kiosk]\nid = \"a\"\nid = \"b\"\n", "kiosk.toml:3:"},
         BadCase{"[admin]\npin_hash = \"1234\"\n", "never the PIN itself"},
         BadCase{"[admin]\nmax_attempts = 0\n", "admin.max_attempts must be between 1 and 100"}));
+
+TEST(Config, DailyRestartIsOffByDefaultAndReadAsMinutes) {
+    auto off = parse_config("");
+    ASSERT_TRUE(off) << off.error().describe();
+    EXPECT_EQ(off->kiosk.daily_restart_min, -1);
+    auto on = parse_config("[kiosk]\ndaily_restart = \"04:30\"\n");
+    ASSERT_TRUE(on) << on.error().describe();
+    EXPECT_EQ(on->kiosk.daily_restart, "04:30");
+    EXPECT_EQ(on->kiosk.daily_restart_min, 4 * 60 + 30);
+}
 
 TEST(Config, ReadsUsageSyncAndRetention) {
     auto c = parse_config(R"(

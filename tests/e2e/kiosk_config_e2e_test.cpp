@@ -75,6 +75,7 @@ std::string patron_config(const PatronPeers& p) {
            "idle_timeout_s = 10\n"
            "time_zone = \"Pacific/Chatham\"\n"
            "branch = \"north-wing\"\n"
+           "daily_restart = \"03:45\"\n"
            "[display]\nfullscreen = false\nwidth = 800\nheight = 600\n"
            "[player]\nhwdec = \"no\"\nvolume = 35\nmute = true\naudio = false\ncaptions = false\npreroll = false\n"
            "[content]\n"
@@ -207,8 +208,9 @@ quit
     EXPECT_NE(log.find("player hwdec=no volume=35.000000 mute=yes ao=null sub-visibility=no slang=es,en keep-open=no"),
               std::string::npos)
         << log;
-    // [kiosk] language, languages, time_zone, idle_timeout_s as the app has them...
-    EXPECT_NE(log.find("mode=patron language=es languages=es zone=Pacific/Chatham idle_timeout_s=10"),
+    // [kiosk] language, languages, time_zone, idle_timeout_s, daily_restart as the app has them
+    // (the daily restart itself: AppTest.DailyRestart*)...
+    EXPECT_NE(log.find("mode=patron language=es languages=es zone=Pacific/Chatham idle_timeout_s=10 daily_restart=03:45"),
               std::string::npos)
         << log;
     // ...and idle_timeout_s in effect: the patron's session ended after 10 s.
