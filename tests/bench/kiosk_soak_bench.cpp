@@ -10,14 +10,20 @@
 // error lines it logged. Unlike bench_soak (headless, 1,000 transitions
 // faster than real time), this is the whole program at real speed: the GL
 // renderer, ImGui, the preroll's second decoder, SQLite, the QR textures.
+// The kiosk's own "memory" lines (once a minute here) split the growth into
+// blocks in use (a leak) and free blocks malloc keeps (fragmentation); its
+// slow_frame_ms= lines say on which screen and in which stage the UI's
+// frames over 50 ms were.
 // LASR_KIOSK_SOAK_SAMPLES=1 prints every sample; LASR_KIOSK_SOAK_BIN runs
-// another build of lasr-kiosk (to compare two builds, one after the other).
+// another build of lasr-kiosk (to compare two builds, one after the other);
+// LASR_KIOSK_SOAK_LOG=FILE keeps the kiosk's log (LASR_LOG sets its level).
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -56,6 +62,37 @@ double median_of(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
+// Least-squares slope of y over x, per unit of x.
+double slope_of(const std::vector<double>& x, const std::vector<double>& y) {
+    if (x.size() < 2 || x.size() != y.size()) return 0;
+    double mx = 0, my = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+        mx += x[i];
+        my += y[i];
+    }
+    mx /= static_cast<double>(x.size());
+    my /= static_cast<double>(y.size());
+    double num = 0, den = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+        num += (x[i] - mx) * (y[i] - my);
+        den += (x[i] - mx) * (x[i] - mx);
+    }
+    return den > 0 ? num / den : 0;
+}
+
+// The number after `key` in one line, or -1.
+double field(const std::string& line, std::string_view key) {
+    auto at = line.find(key);
+    return at == std::string::npos ? -1 : std::atof(line.c_str() + at + key.size());
+}
+
+std::string word(const std::string& line, std::string_view key) {
+    auto at = line.find(key);
+    if (at == std::string::npos) return "?";
+    at += key.size();
+    return line.substr(at, line.find_first_of(" \n", at) - at);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -78,7 +115,8 @@ int main(int argc, char** argv) {
     }
     lasr::test::TempDir dir;
     lasr::test::write_file(dir / "kiosk.toml", "[kiosk]\ndata_dir = \"" + (dir / "data").string() +
-                                                   "\"\nidle_timeout_s = 10\n[player]\naudio = false\n");
+                                                   "\"\nidle_timeout_s = 10\n[player]\naudio = false\n"
+                                                   "[usage]\nheartbeat_interval_s = 60\n");
     // Sessions enough for any machine; the kiosk is stopped at the soak's end.
     const std::string cycle = lasr::test::read_file(fs::path(LASR_SOURCE_DIR) / "tests/bench/kiosk_soak_cycle.script");
     if (cycle.empty()) {
@@ -100,7 +138,9 @@ int main(int argc, char** argv) {
     std::string kiosk_bin = LASR_KIOSK_BIN;
     if (const char* b = std::getenv("LASR_KIOSK_SOAK_BIN"); b && *b) kiosk_bin = b;
     // `env` execs the kiosk in its own process: the pid is the kiosk's.
-    const pid_t pid = lasr::test::spawn({"env", "DISPLAY=" + xvfb->display(), "LASR_LOG=info", kiosk_bin,
+    std::string level = "info";
+    if (const char* l = std::getenv("LASR_LOG"); l && *l) level = l;
+    const pid_t pid = lasr::test::spawn({"env", "DISPLAY=" + xvfb->display(), "LASR_LOG=" + level, kiosk_bin,
                                          "--demo", "--config", (dir / "kiosk.toml").string(), "--script",
                                          (dir / "soak.script").string()},
                                         log);
@@ -141,6 +181,11 @@ int main(int argc, char** argv) {
         ::waitpid(pid, &status, 0);
     }
     const std::string out = lasr::test::read_file(log);
+    if (const char* keep = std::getenv("LASR_KIOSK_SOAK_LOG"); keep && *keep) {
+        std::error_code ec;
+        fs::copy_file(log, keep, fs::copy_options::overwrite_existing, ec);
+        if (ec) std::fprintf(stderr, "could not keep the log at %s: %s\n", keep, ec.message().c_str());
+    }
     const double ran_s = std::chrono::duration<double>(Clock::now() - started).count();
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (!alive || code != 0) {
@@ -165,20 +210,14 @@ int main(int argc, char** argv) {
     };
     const double rss_start = rss_of(warm.begin(), warm.begin() + 3), rss_end = rss_of(warm.end() - 3, warm.end());
     // Least squares over the warm samples: MB per second, shown per hour.
-    double mt = 0, mr = 0;
+    std::vector<double> ts, rss;
+    double peak = 0;
     for (const auto& s : warm) {
-        mt += s.t_s;
-        mr += s.rss_mb;
-    }
-    mt /= static_cast<double>(warm.size());
-    mr /= static_cast<double>(warm.size());
-    double num = 0, den = 0, peak = 0;
-    for (const auto& s : warm) {
-        num += (s.t_s - mt) * (s.rss_mb - mr);
-        den += (s.t_s - mt) * (s.t_s - mt);
+        ts.push_back(s.t_s);
+        rss.push_back(s.rss_mb);
         peak = std::max(peak, s.rss_mb);
     }
-    const double slope_per_hour = den > 0 ? num / den * 3600 : 0;
+    const double slope_per_hour = slope_of(ts, rss) * 3600;
     const double warm_s = warm.back().t_s - warm.front().t_s;
     const double cpu_percent = warm_s > 0 ? (warm.back().cpu_s - warm.front().cpu_s) / warm_s * 100 : 0;
 
@@ -194,19 +233,78 @@ int main(int argc, char** argv) {
     std::printf("kiosk_soak_cpu_percent %.0f %% of one core\n", cpu_percent);
     std::printf("kiosk_soak_video_frames %.0f frames\n", last_number(out, "video_frames="));
     std::printf("kiosk_soak_ui_frame_ms_max %.1f ms (p99 %.2f ms, %.0f frames over 50 ms; the worst on screen %s, "
-                "ms by stage %s)\n",
+                "ms by stage %s, %.1f ms of it on the UI thread's CPU)\n",
                 last_number(out, "ui_frame_ms_max="), last_number(out, "ui_frame_ms_p99="), last_number(out, "ui_slow_frames="),
-                last_word(out, "ui_frame_max_screen=").c_str(), last_word(out, "ui_frame_max_split=").c_str());
-    // Error and warning lines: a clean demo pack should log none.
+                last_word(out, "ui_frame_max_screen=").c_str(), last_word(out, "ui_frame_max_split=").c_str(),
+                last_number(out, "ui_frame_max_cpu_ms="));
+    // One pass over the log: error and warning lines (a clean demo pack
+    // should log none), the memory lines, the slow frames.
     std::istringstream lines(out);
     std::string line;
     int errors = 0, warnings = 0;
+    std::vector<double> in_use, free_kept;
+    int memory_line = 0;
+    std::map<std::string, int> slow_by_screen, slow_by_stage;
+    std::vector<std::string> slow_lines;
     while (std::getline(lines, line)) {
         const bool e = line.find(" error ") != std::string::npos, w = line.find(" warn ") != std::string::npos;
         errors += e;
         warnings += w;
         if ((e || w) && errors + warnings <= 5) std::printf("# %s\n", line.c_str());
+        if (line.find(" memory rss_mb=") != std::string::npos) {
+            // Logged once a minute from the start: the first is before the
+            // warm-up's end, the rest after it.
+            if (memory_line++ == 0) continue;
+            in_use.push_back(field(line, "malloc_in_use_mb="));
+            free_kept.push_back(field(line, "malloc_free_mb="));
+        }
+        if (line.find("slow_frame_ms=") != std::string::npos) {
+            ++slow_by_screen[word(line, "screen=")];
+            // The stage that took the longest: "app:1.0,build:0.2,...".
+            const std::string split = word(line, "split=");
+            std::string worst_stage = "?";
+            double worst_ms = -1;
+            std::istringstream parts(split);
+            for (std::string part; std::getline(parts, part, ',');) {
+                const auto colon = part.find(':');
+                if (colon == std::string::npos) continue;
+                const double ms = std::atof(part.c_str() + colon + 1);
+                if (ms > worst_ms) {
+                    worst_ms = ms;
+                    worst_stage = part.substr(0, colon);
+                }
+            }
+            ++slow_by_stage[worst_stage];
+            if (slow_lines.size() < 5) slow_lines.push_back(line);
+        }
     }
+    if (in_use.size() >= 6) {
+        // The samples sit on two levels ~25 MB apart (with or without the
+        // preroll's second decoder, the large-text fonts): a slope over them
+        // is noise. Each level's first third against its last third is not.
+        auto thirds = [](const std::vector<double>& v) {
+            const size_t n = v.size() / 3;
+            const auto [lo0, hi0] = std::minmax_element(v.begin(), v.begin() + static_cast<long>(n));
+            const auto [lo1, hi1] = std::minmax_element(v.end() - static_cast<long>(n), v.end());
+            char b[160];
+            std::snprintf(b, sizeof b, "low %.1f -> %.1f, high %.1f -> %.1f MB", *lo0, *lo1, *hi0, *hi1);
+            return std::string(b);
+        };
+        std::printf("kiosk_soak_malloc_in_use_mb %s (blocks in use, first third of the run against the last: a leak "
+                    "raises both; %zu lines, one a minute after the warm-up)\n",
+                    thirds(in_use).c_str(), in_use.size());
+        std::printf("kiosk_soak_malloc_free_mb %s (freed, kept by malloc: fragmentation raises these)\n",
+                    thirds(free_kept).c_str());
+    } else {
+        std::printf("# fewer than 6 memory lines after the warm-up: no malloc figures\n");
+    }
+    std::string by_screen, by_stage;
+    for (const auto& [k, n] : slow_by_screen) by_screen += " " + k + "=" + std::to_string(n);
+    for (const auto& [k, n] : slow_by_stage) by_stage += " " + k + "=" + std::to_string(n);
+    std::printf("kiosk_soak_slow_frame_lines %zu lines (at most one per 10 s; by screen:%s; by longest stage:%s)\n",
+                static_cast<size_t>(count_of(out, "slow_frame_ms=")), by_screen.empty() ? " -" : by_screen.c_str(),
+                by_stage.empty() ? " -" : by_stage.c_str());
+    for (const auto& l : slow_lines) std::printf("# %s\n", l.c_str());
     std::printf("kiosk_soak_error_lines %d lines (and %d warnings)\n", errors, warnings);
     return 0;
 }
