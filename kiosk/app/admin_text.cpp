@@ -39,7 +39,8 @@ std::string mb(uint64_t bytes) {
 std::string duration(double s, std::string_view lang) {
     if (s < 90) return std::to_string(std::max(1, static_cast<int>(std::lround(s)))) + " s";
     if (s < 90 * 60) return std::to_string(static_cast<int>(std::lround(s / 60))) + " " + tr(lang, "admin.minutes");
-    return std::to_string(static_cast<int>(std::lround(s / 3600))) + " h";
+    if (s < 48 * 3600) return std::to_string(static_cast<int>(std::lround(s / 3600))) + " h";
+    return std::to_string(static_cast<int>(std::lround(s / 86400))) + " d";
 }
 
 // Error::describe() starts with "domain/code: "; staff read only the cause.
@@ -125,6 +126,19 @@ StatusLine usage_upload_line(const AdminStatus& a, std::string_view lang) {
         l.problem = true;
         l.text += "; " + std::to_string(q.dead_letters) + " " + t("admin.refused");
     }
+    return l;
+}
+
+StatusLine running_line(const AdminStatus& a, std::string_view lang) {
+    StatusLine l;
+    l.text = duration(a.uptime_s, lang);
+    if (a.rss_mb >= 0) {
+        char b[32];
+        std::snprintf(b, sizeof b, "%.0f MB", a.rss_mb);
+        l.text += std::string(", ") + b + " " + tr(lang, "admin.memory");
+    }
+    l.text += "; " + (a.daily_restart.empty() ? tr(lang, "admin.no_daily_restart")
+                                              : tr(lang, "admin.restarts_daily") + " " + a.daily_restart);
     return l;
 }
 

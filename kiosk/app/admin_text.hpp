@@ -22,5 +22,8 @@ StatusLine content_sync_line(const AdminStatus& a, std::string_view lang);
 // "All sent (last 14:00)", "125 waiting since ...; last error: <cause>",
 // "Paused: the LRS refused the kiosk's credentials", ...
 StatusLine usage_upload_line(const AdminStatus& a, std::string_view lang);
+// "3 h, 221 MB of memory; restarts daily at 04:00": how long the kiosk has
+// run and what it holds, for IT staff watching a kiosk over days.
+StatusLine running_line(const AdminStatus& a, std::string_view lang);
 
 }  // namespace lasr

@@ -148,6 +148,9 @@ struct AdminStatus {
     bool have_queue = false;              // the usage outbox could be read
     UsageStatus queue;                    // what waits for the LRS
     std::time_t now = 0;                  // when this was gathered (wall clock)
+    double uptime_s = 0;                  // since the kiosk started
+    double rss_mb = -1;                   // its resident memory; -1: unknown
+    std::string daily_restart;            // kiosk.daily_restart ("HH:MM"; "" = off)
 };
 
 class App {

@@ -935,6 +935,7 @@ void admin(Ui& ui, float top) {
                                            std::to_string(a.usage.failed) + " " + ui.t("admin.failed") + ")"
                                      : ui.t("admin.usage_off");
     item(lx, ly, ui.t("admin.usage"), usage, ui.pal.text);
+    item(lx, ly, ui.t("admin.running"), running_line(a, ui.lang).text, ui.pal.text);
     float rx = margin + colw + ui.px(48);
     float ryy = y0;
     std::string disk = a.disk_total_bytes ? format_bytes(a.disk_free_bytes) + " " + ui.t("admin.free_of") + " " + format_bytes(a.disk_total_bytes)

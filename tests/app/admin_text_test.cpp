@@ -19,6 +19,21 @@ AdminStatus base() {
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
+TEST(AdminText, RunningLineGivesUptimeMemoryAndTheDailyRestart) {
+    AdminStatus a = base();
+    a.uptime_s = 3 * 3600 + 600;
+    a.rss_mb = 221.4;
+    a.daily_restart = "04:00";
+    EXPECT_EQ(running_line(a, "en").text, "3 h, 221 MB of memory; restarts daily at 04:00");
+    EXPECT_EQ(running_line(a, "es").text, "3 h, 221 MB de memoria; se reinicia cada día a las 04:00");
+    a.uptime_s = 9 * 86400;
+    a.rss_mb = -1;  // unknown: left out
+    a.daily_restart.clear();
+    EXPECT_EQ(running_line(a, "en").text, "9 d; no daily restart");
+    a.uptime_s = 20 * 60;
+    EXPECT_EQ(running_line(a, "en").text, "20 min; no daily restart");
+}
+
 TEST(AdminText, ContentSyncNotConfiguredIsQuiet) {
     AdminStatus a = base();
     a.content.sync_configured = false;
