@@ -24,14 +24,16 @@ void tune_malloc() {
         mallopt(M_MMAP_THRESHOLD, kMallocMmapThreshold);
 }
 
-MemoryStats memory_stats() {
-    MemoryStats m;
+long long resident_bytes() {
     std::ifstream status("/proc/self/status");
     for (std::string line; std::getline(status, line);)
-        if (line.rfind("VmRSS:", 0) == 0) {
-            m.rss = std::atoll(line.c_str() + 6) * 1024;  // "VmRSS:   1234 kB"
-            break;
-        }
+        if (line.rfind("VmRSS:", 0) == 0) return std::atoll(line.c_str() + 6) * 1024;  // "VmRSS:   1234 kB"
+    return -1;
+}
+
+MemoryStats memory_stats() {
+    MemoryStats m;
+    m.rss = resident_bytes();
     const struct mallinfo2 mi = mallinfo2();
     m.arenas = static_cast<long long>(mi.arena);
     m.mmapped = static_cast<long long>(mi.hblkhd);

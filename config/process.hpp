@@ -48,6 +48,9 @@ struct MemoryStats {
 // on 12-08): call it every few minutes, not every frame.
 MemoryStats memory_stats();
 
+// VmRSS alone, in bytes (-1 where unknown): no malloc statistics.
+long long resident_bytes();
+
 // One log line's fields: "rss_mb=... malloc_in_use_mb=... ...".
 std::string memory_fields(const MemoryStats& m);
 

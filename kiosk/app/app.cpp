@@ -530,7 +530,7 @@ AdminStatus App::admin_status() const {
     }
     a.now = static_cast<std::time_t>(wall_clock_());
     a.uptime_s = log::ms_since_process_start() / 1000.0;
-    if (const MemoryStats m = memory_stats(); m.rss >= 0) a.rss_mb = static_cast<double>(m.rss) / (1024.0 * 1024.0);
+    if (const long long rss = resident_bytes(); rss >= 0) a.rss_mb = static_cast<double>(rss) / (1024.0 * 1024.0);
     a.daily_restart = config_.kiosk.daily_restart;
     return a;
 }

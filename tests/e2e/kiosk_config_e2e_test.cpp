@@ -213,6 +213,9 @@ quit
     EXPECT_NE(log.find("mode=patron language=es languages=es zone=Pacific/Chatham idle_timeout_s=10 daily_restart=03:45"),
               std::string::npos)
         << log;
+    // The memory line (at start, then every heartbeat_interval_s).
+    EXPECT_NE(log.find("memory rss_mb="), std::string::npos) << log;
+    EXPECT_NE(log.find(" malloc_in_use_mb="), std::string::npos) << log;
     // ...and idle_timeout_s in effect: the patron's session ended after 10 s.
     EXPECT_NE(log.find("idle_reset"), std::string::npos) << log;
     // [admin]: the PIN hash checked, locked after 2 failures, for 7 s.
