@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -103,7 +104,13 @@ std::vector<std::string> title_card_command(const TitleCard& c, const Fonts& fon
     auto sub_lines = wrap_balanced(c.subtitle, 48);
     double block = static_cast<double>(title_lines.size()) * title_lh;
     if (!sub_lines.empty()) block += 2 * gap + rule_h + static_cast<double>(sub_lines.size()) * sub_lh;
-    double top = h * 0.53 - block / 2;
+    // The lower third is the captions': the kiosk raises them to ~0.65 of
+    // the height over its attract band and keeps them above ~0.85 in the
+    // player. The block is centred between the top bar and 0.60 of the
+    // height (centred on the screen, a subtitle line sat under the
+    // captions); one too tall for that starts under the bar.
+    const double area_top = bar_h + gap, area_bottom = h * kTitleCardTextBottom;
+    double top = std::max(area_top, (area_top + area_bottom) / 2 - block / 2);
 
     const double ph = c.variation * 1.7;  // phase, so neighbouring cards move differently
     std::string g = "[1:v]loop=loop=-1:size=1,split[d1][d2];";

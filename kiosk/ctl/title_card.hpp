@@ -28,6 +28,10 @@ struct TitleCard {
     int variation = 0;  // shifts the drifting shapes so cards differ
 };
 
+// Where a title card's text ends, as a fraction of its height (the footer,
+// small at the very bottom, aside): below it is where captions go.
+inline constexpr double kTitleCardTextBottom = 0.60;
+
 struct Fonts {
     std::string bold;
     std::string regular;

@@ -110,6 +110,20 @@ TEST(Captions, WritesWebVttAndTranscripts) {
     EXPECT_EQ(to_transcript("Title", cues), "Title\n\nListen first, and let the person set the pace. Use <b> & -->\n");
 }
 
+// A card with the given texts, small so that it encodes quickly.
+TitleCard small_card(std::string eyebrow, std::string title, std::string subtitle, std::string footer, int width,
+                     int height, double seconds) {
+    TitleCard card;
+    card.duration_s = seconds;
+    card.eyebrow = std::move(eyebrow);
+    card.title = std::move(title);
+    card.subtitle = std::move(subtitle);
+    card.footer = std::move(footer);
+    card.width = width;
+    card.height = height;
+    return card;
+}
+
 TEST(TitleCard, EscapesDrawtextTextForTheFilterGraph) {
     // Option level: \ ' : get a backslash; graph level: \ ' [ ] , ; get one more.
     EXPECT_EQ(escape_drawtext("plain text 100%"), "plain text 100%");
@@ -118,28 +132,38 @@ TEST(TitleCard, EscapesDrawtextTextForTheFilterGraph) {
     EXPECT_EQ(escape_drawtext("a, b; [c]"), "a\\, b\\; \\[c\\]");
 }
 
-TEST(TitleCard, FfmpegRendersTitlesFullOfSpecialCharacters) {
-    TempDir dir;
-    auto fonts = find_fonts();
-    ASSERT_TRUE(fonts.ok()) << fonts.error().describe();
-    TitleCard card;
-    card.eyebrow = "Course 9 \xC2\xB7 Colons: commas, 'quotes'";
-    card.title = "Who's here: you, me; [all] \\ 100% = done";
-    card.subtitle = "¿Quién está aquí? Tú, yo; [todos] 100 %";
-    card.footer = "Footer: it's \"fine\"";
-    card.duration_s = 2;
-    card.width = 320;
-    card.height = 180;
-    fs::path out = dir / "card.mp4";
-    auto rc = run_process(title_card_command(card, *fonts, out), dir / "ffmpeg.log");
-    ASSERT_TRUE(rc.ok()) << rc.error().describe();
-    ASSERT_EQ(*rc, 0) << lasr::test::read_file(dir / "ffmpeg.log");
-    EXPECT_NEAR(probe_seconds(out, dir), 2.0, 0.2);
+// Encodes cards into a temporary directory with the fonts found here.
+class TitleCardRender : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto found = find_fonts();
+        ASSERT_TRUE(found.ok()) << found.error().describe();
+        fonts_ = *found;
+    }
+    // The card encoded as `name` in the directory; empty after a failure (reported).
+    fs::path render(const TitleCard& card, const std::string& name) {
+        fs::path out = dir_ / name;
+        auto rc = run_process(title_card_command(card, fonts_, out), dir_ / "ffmpeg.log");
+        if (!rc.ok() || *rc != 0) {
+            ADD_FAILURE() << (rc.ok() ? lasr::test::read_file(dir_ / "ffmpeg.log") : rc.error().describe());
+            return {};
+        }
+        return out;
+    }
+    TempDir dir_;
+    Fonts fonts_;
+};
+
+TEST_F(TitleCardRender, FfmpegRendersTitlesFullOfSpecialCharacters) {
+    TitleCard card = small_card("Course 9 \xC2\xB7 Colons: commas, 'quotes'", "Who's here: you, me; [all] \\ 100% = done",
+                                "¿Quién está aquí? Tú, yo; [todos] 100 %", "Footer: it's \"fine\"", 320, 180, 2);
+    fs::path out = render(card, "card.mp4");
+    ASSERT_FALSE(out.empty());
+    EXPECT_NEAR(probe_seconds(out, dir_), 2.0, 0.2);
 
     // Same card, same bytes: a rebuilt pack does not change every hash.
-    fs::path again = dir / "again.mp4";
-    auto rc2 = run_process(title_card_command(card, *fonts, again), dir / "ffmpeg.log");
-    ASSERT_TRUE(rc2.ok() && *rc2 == 0) << lasr::test::read_file(dir / "ffmpeg.log");
+    fs::path again = render(card, "again.mp4");
+    ASSERT_FALSE(again.empty());
     // (Seen once under ASan in CI's load and not again in 76 runs, 46 of them
     // beside other encodes: the sizes and the first differing byte say which
     // part moved if it comes back.)
@@ -148,6 +172,32 @@ TEST(TitleCard, FfmpegRendersTitlesFullOfSpecialCharacters) {
     while (at < a.size() && at < b.size() && a[at] == b[at]) ++at;
     EXPECT_TRUE(a == b) << "title cards are not reproducible: " << a.size() << " and " << b.size()
                         << " bytes, first difference at byte " << at;
+}
+
+TEST_F(TitleCardRender, LeavesTheLowerThirdToCaptions) {
+    // The demo's first card: a two-line title and a subtitle.
+    TitleCard card = small_card("Course 1 \xC2\xB7 What a second responder is", "Libraries as second responders",
+                                "Las bibliotecas como segunda respuesta", "Demo Public Library", 640, 360, 1);
+    fs::path out = render(card, "card.mp4");
+    ASSERT_FALSE(out.empty());
+    // Its first frame, one grey byte a pixel.
+    fs::path raw = dir_ / "frame.gray";
+    ASSERT_EQ(lasr::test::run({"ffmpeg", "-nostdin", "-v", "error", "-y", "-i", out.string(), "-frames:v", "1", "-f",
+                               "rawvideo", "-pix_fmt", "gray", raw.string()}),
+              0);
+    const std::string px = lasr::test::read_file(raw);
+    ASSERT_EQ(px.size(), 640u * 360u);
+    // The text is near white; the gradient and its soft discs stay far below.
+    auto bright_in_rows = [&px](double from, double to) {
+        int n = 0;
+        for (int y = static_cast<int>(360 * from); y < static_cast<int>(360 * to); ++y)
+            for (int x = 0; x < 640; ++x) n += static_cast<unsigned char>(px[static_cast<size_t>(y) * 640 + x]) > 180;
+        return n;
+    };
+    EXPECT_GT(bright_in_rows(0.15, kTitleCardTextBottom), 1000) << "the title and subtitle are drawn above the captions";
+    // Where the kiosk's captions go (two lines over the attract band start at
+    // ~0.65 of the height), down to the footer's line.
+    EXPECT_EQ(bright_in_rows(kTitleCardTextBottom, 0.88), 0);
 }
 
 TEST(DemoSource, CommittedSourceDescribesTheFiveCourses) {
