@@ -9,6 +9,7 @@
 #include "kiosk/app/admin_text.hpp"
 #include "kiosk/app/qr.hpp"
 #include "kiosk/app/strings.hpp"
+#include "kiosk/ui/text_fit.hpp"
 #include "kiosk/ui/theme.hpp"
 
 namespace lasr::ui {
@@ -54,6 +55,11 @@ struct Ui {
 
 ImVec2 text_size(ImFont* f, const std::string& s, float wrap = 0) {
     return f->CalcTextSizeA(f->FontSize, FLT_MAX, wrap, s.c_str());
+}
+
+// Widths in font f, for fit_lines.
+MeasureText measure_with(ImFont* f) {
+    return [f](std::string_view s) { return f->CalcTextSizeA(f->FontSize, FLT_MAX, 0, s.data(), s.data() + s.size()).x; };
 }
 
 // Draws text at pos; with right_edge > 0 it wraps at that x coordinate.
@@ -713,7 +719,8 @@ void resources(Ui& ui, float top) {
     }
     begin_scroll(ui, "##resources", ImVec2(margin, y), ImVec2(w, bottom - y));
     float cy = ImGui::GetCursorScreenPos().y;
-    float row_h = std::max(ui.px(150), ui.f.bold->FontSize + ui.f.small->FontSize * 2 + ui.px(64));
+    // Name, tags and two lines of description (row_h below is the sum).
+    float row_h = std::max(ui.px(150), ui.f.bold->FontSize + ui.f.small->FontSize * 3 + ui.px(50));
     for (size_t idx : st.results) {
         const Resource& r = cat.resources[idx];
         if (!row_visible(ui, cy, row_h)) {
@@ -729,8 +736,12 @@ void resources(Ui& ui, float top) {
         ui.dl->AddRect(p, q, ui.pal.line, ui.px(20), 0, ui.px(2));
         float tx = p.x + ui.px(36);
         float phone_w = ui.px(400);
+        const float text_w = q.x - phone_w - ui.px(20) - tx;
         ImGui::PushClipRect(p, ImVec2(q.x - phone_w, q.y - ui.px(8)), true);
-        text(ui, ui.f.bold, ImVec2(tx, p.y + ui.px(20)), ui.pal.text, r.name);
+        // The name on one line, the description on the lines left in the
+        // row, each cut at a word with "…" (the resource's page has it all).
+        for (const auto& line : fit_lines(r.name, text_w, 1, measure_with(ui.f.bold)))
+            text(ui, ui.f.bold, ImVec2(tx, p.y + ui.px(20)), ui.pal.text, line);
         std::string tag = ui.t("category." + r.category);
         if (r.national) tag += "  \xc2\xb7  " + ui.t("resources.national");
         if (r.sample) tag += "  \xc2\xb7  " + ui.t("resources.sample");
@@ -739,8 +750,15 @@ void resources(Ui& ui, float top) {
         ImU32 oc = 0;
         std::string open = open_label(ui, r, &oc);
         if (!open.empty()) open_badge(ui, ui.f.small, ImVec2(tx + text_size(ui.f.small, tag).x + ui.px(24), tagy), oc, open);
-        text(ui, ui.f.small, ImVec2(tx, tagy + ui.f.small->FontSize + ui.px(6)), ui.pal.muted, r.description.get(ui.lang),
-             q.x - phone_w - ui.px(20));
+        const float line_h = ui.f.small->FontSize;
+        const float desc_y = tagy + line_h + ui.px(6);
+        const int room = static_cast<int>((q.y - ui.px(12) - desc_y) / line_h);
+        const auto desc = fit_lines(r.description.get(ui.lang), text_w, room, measure_with(ui.f.small));
+        for (size_t i = 0; i < desc.size(); ++i)
+            text(ui, ui.f.small, ImVec2(tx, desc_y + static_cast<float>(i) * line_h), ui.pal.muted, desc[i]);
+        // The description as drawn, and its first line's box (tests).
+        ui.out.targets["summary:" + r.id] = Rect{tx, desc_y, text_w, static_cast<float>(desc.size()) * line_h};
+        ui.out.targets["summary-line:" + r.id] = Rect{tx, desc_y, text_w, line_h};
         ImGui::PopClipRect();
         std::string contact = !r.phone.empty() ? r.phone : !r.sms.empty() ? ui.t("resources.text") + " " + r.sms : "";
         if (!contact.empty()) {

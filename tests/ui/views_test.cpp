@@ -2,6 +2,8 @@
 // and check the intents that come back.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "kiosk/app/app.hpp"
 #include "kiosk/ui/headless_ui.hpp"
 #include "playlists/manifest.hpp"
@@ -52,6 +54,7 @@ TEST_F(Views, TouchTargetsAreAtLeast48PixelsAt1080p) {
         auto out = ui.frame(*app);
         for (const auto& [id, r] : out.targets) {
             if (r.y + r.h >= 1079 || r.y <= 121) continue;  // clipped at a scroll edge
+            if (id.rfind("summary", 0) == 0) continue;       // text as drawn, not a target
             EXPECT_GE(r.h, 48.f) << id;
             EXPECT_GE(r.w, 48.f) << id;
         }
@@ -151,11 +154,24 @@ TEST_F(Views, TheLongestResourceScrollsToItsEndAndItsNumberFitsItsColumn) {
     app = std::make_unique<App>(config, std::move(*pack), *player, nullptr);
 
     ui::HeadlessUi ui(1920, 1080);
+    // The 600-character description shows whole lines that end inside the
+    // row (cut at a word with "…"), two of them in either text size.
+    auto check_summary = [](const ui::FrameOutput& out, const char* size) {
+        ASSERT_TRUE(out.targets.count("summary:long")) << size;
+        const auto& summary = out.targets.at("summary:long");
+        const auto& row = out.targets.at("resource:long");
+        const float line_h = out.targets.at("summary-line:long").h;
+        ASSERT_GT(line_h, 0.f) << size;
+        EXPECT_EQ(std::lround(summary.h / line_h), 2) << size << ": lines of the description shown";
+        EXPECT_LE(summary.y + summary.h, row.y + row.h) << size << ": the description runs out of its row";
+    };
+    app->dispatch({Intent::Kind::open_resources}, 1);
+    check_summary(ui.frame(*app), "normal text");
     app->dispatch({Intent::Kind::toggle_large_text}, 1);
     ASSERT_TRUE(app->state().large_text);
     // In the list, the number is drawn whole inside its column.
-    app->dispatch({Intent::Kind::open_resources}, 1);
     auto out = ui.frame(*app);
+    check_summary(out, "large text");
     ASSERT_TRUE(out.targets.count("contact:long"));
     const auto& c = out.targets.at("contact:long");
     const auto& col = out.targets.at("contact-column:long");
