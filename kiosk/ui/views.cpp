@@ -68,6 +68,27 @@ void text(Ui& ui, ImFont* f, ImVec2 pos, ImU32 col, const std::string& s, float 
     ui.dl->AddText(f, f->FontSize, pos, col, s.c_str(), nullptr, wrap);
 }
 
+// `s` on one line of `width` at pos, cut at a word with "…" if longer.
+void text_line(Ui& ui, ImFont* f, ImVec2 pos, ImU32 col, const std::string& s, float width) {
+    for (const auto& line : fit_lines(s, width, 1, measure_with(f))) text(ui, f, pos, col, line);
+}
+
+// A list row's summary: `s` on the whole lines of `width` that fit between
+// pos.y and `bottom`, cut at a word with "…" where some is left over (the
+// item's own page has all of it). What was drawn, and its first line's box,
+// go in the frame's targets as "summary:<row>" and "summary-line:<row>"
+// (tests).
+void summary_lines(Ui& ui, const std::string& row, ImVec2 pos, ImU32 col, const std::string& s, float width,
+                   float bottom) {
+    ImFont* f = ui.f.small;
+    const float line_h = f->FontSize;
+    const auto lines = fit_lines(s, width, static_cast<int>((bottom - pos.y) / line_h), measure_with(f));
+    for (size_t i = 0; i < lines.size(); ++i)
+        text(ui, f, ImVec2(pos.x, pos.y + static_cast<float>(i) * line_h), col, lines[i]);
+    ui.out.targets["summary:" + row] = Rect{pos.x, pos.y, width, static_cast<float>(lines.size()) * line_h};
+    ui.out.targets["summary-line:" + row] = Rect{pos.x, pos.y, width, line_h};
+}
+
 // An invisible touch target, registered under `id` for scripts. Returns true
 // when tapped (not when the finger dragged a list); *pressed tells whether a
 // finger is on it now. A keyboard-focused target gets an outline.
@@ -336,9 +357,13 @@ void home(Ui& ui, float top) {
             ui.dl->AddRectFilled(q, ImVec2(q.x + right_w, q.y + ui.px(88)), pr ? ui.pal.card_pressed : ui.pal.card, ui.px(16));
             ui.dl->AddRect(q, ImVec2(q.x + right_w, q.y + ui.px(88)), alert_color(ui.pal, "emergency"), ui.px(16), 0, ui.px(4));
             ImGui::PushClipRect(q, ImVec2(q.x + right_w - ui.px(16), q.y + ui.px(88)), true);
+            // The number whole; a long name gives way, cut with "…".
             bool say_phone = !r->phone.empty() && r->name.find(r->phone) == std::string::npos;
+            const std::string number = say_phone ? "  \xc2\xb7  " + r->phone : "";
+            const float name_w = right_w - ui.px(52) - text_size(ui.f.bold, number).x;
+            const auto name = fit_lines(r->name, std::max(ui.px(60), name_w), 1, measure_with(ui.f.bold));
             text(ui, ui.f.bold, ImVec2(q.x + ui.px(28), q.y + (ui.px(88) - ui.f.bold->FontSize) / 2), ui.pal.text,
-                 r->name + (say_phone ? "  \xc2\xb7  " + r->phone : ""));
+                 (name.empty() ? std::string() : name.front()) + number);
             ImGui::PopClipRect();
             ry += ui.px(104);
         }
@@ -395,11 +420,11 @@ void home(Ui& ui, float top) {
         text(ui, ui.f.title, ImVec2(bc.x - ns.x / 2, bc.y - ns.y / 2), ui.pal.on_primary, num);
         float tx = p.x + ui.px(130);
         ImGui::PushClipRect(p, ImVec2(q.x - ui.px(70), q.y), true);
-        text(ui, ui.f.bold, ImVec2(tx, p.y + ui.px(22)), ui.pal.text, c.title.get(ui.lang));
+        text_line(ui, ui.f.bold, ImVec2(tx, p.y + ui.px(22)), ui.pal.text, c.title.get(ui.lang), q.x - ui.px(80) - tx);
         std::string sub = c.summary.get(ui.lang);
         std::string meta = course_meta(ui, c);
-        text(ui, ui.f.small, ImVec2(tx, p.y + ui.px(26) + ui.f.bold->FontSize), ui.pal.muted,
-             sub.empty() ? meta : meta + "  \xc2\xb7  " + sub, q.x - ui.px(80));
+        summary_lines(ui, "course:" + c.id, ImVec2(tx, p.y + ui.px(26) + ui.f.bold->FontSize), ui.pal.muted,
+                      sub.empty() ? meta : meta + "  \xc2\xb7  " + sub, q.x - ui.px(80) - tx, q.y - ui.px(12));
         ImGui::PopClipRect();
         chevron(ui.dl, ImVec2(q.x - ui.px(44), p.y + card_h / 2), ui.px(14), ui.pal.primary, ui.px(5));
         cy += card_h + ui.px(20);
@@ -442,8 +467,9 @@ void course(Ui& ui, float top) {
         float tx = p.x + ui.px(148);
         std::string title = std::to_string(n) + ".  " + v.title.get(ui.lang);
         ImGui::PushClipRect(p, ImVec2(q.x - ui.px(200), q.y), true);
-        text(ui, ui.f.bold, ImVec2(tx, p.y + ui.px(24)), ui.pal.text, title);
-        text(ui, ui.f.small, ImVec2(tx, p.y + ui.px(30) + ui.f.bold->FontSize), ui.pal.muted, v.summary.get(ui.lang), q.x - ui.px(220));
+        text_line(ui, ui.f.bold, ImVec2(tx, p.y + ui.px(24)), ui.pal.text, title, q.x - ui.px(220) - tx);
+        summary_lines(ui, "video:" + v.id, ImVec2(tx, p.y + ui.px(30) + ui.f.bold->FontSize), ui.pal.muted,
+                      v.summary.get(ui.lang), q.x - ui.px(220) - tx, q.y - ui.px(12));
         ImGui::PopClipRect();
         std::string dur = format_clock(v.duration_s);
         ImVec2 ds = text_size(ui.f.bold, dur);
@@ -738,10 +764,7 @@ void resources(Ui& ui, float top) {
         float phone_w = ui.px(400);
         const float text_w = q.x - phone_w - ui.px(20) - tx;
         ImGui::PushClipRect(p, ImVec2(q.x - phone_w, q.y - ui.px(8)), true);
-        // The name on one line, the description on the lines left in the
-        // row, each cut at a word with "…" (the resource's page has it all).
-        for (const auto& line : fit_lines(r.name, text_w, 1, measure_with(ui.f.bold)))
-            text(ui, ui.f.bold, ImVec2(tx, p.y + ui.px(20)), ui.pal.text, line);
+        text_line(ui, ui.f.bold, ImVec2(tx, p.y + ui.px(20)), ui.pal.text, r.name, text_w);
         std::string tag = ui.t("category." + r.category);
         if (r.national) tag += "  \xc2\xb7  " + ui.t("resources.national");
         if (r.sample) tag += "  \xc2\xb7  " + ui.t("resources.sample");
@@ -750,15 +773,8 @@ void resources(Ui& ui, float top) {
         ImU32 oc = 0;
         std::string open = open_label(ui, r, &oc);
         if (!open.empty()) open_badge(ui, ui.f.small, ImVec2(tx + text_size(ui.f.small, tag).x + ui.px(24), tagy), oc, open);
-        const float line_h = ui.f.small->FontSize;
-        const float desc_y = tagy + line_h + ui.px(6);
-        const int room = static_cast<int>((q.y - ui.px(12) - desc_y) / line_h);
-        const auto desc = fit_lines(r.description.get(ui.lang), text_w, room, measure_with(ui.f.small));
-        for (size_t i = 0; i < desc.size(); ++i)
-            text(ui, ui.f.small, ImVec2(tx, desc_y + static_cast<float>(i) * line_h), ui.pal.muted, desc[i]);
-        // The description as drawn, and its first line's box (tests).
-        ui.out.targets["summary:" + r.id] = Rect{tx, desc_y, text_w, static_cast<float>(desc.size()) * line_h};
-        ui.out.targets["summary-line:" + r.id] = Rect{tx, desc_y, text_w, line_h};
+        summary_lines(ui, "resource:" + r.id, ImVec2(tx, tagy + ui.f.small->FontSize + ui.px(6)), ui.pal.muted,
+                      r.description.get(ui.lang), text_w, q.y - ui.px(12));
         ImGui::PopClipRect();
         std::string contact = !r.phone.empty() ? r.phone : !r.sms.empty() ? ui.t("resources.text") + " " + r.sms : "";
         if (!contact.empty()) {

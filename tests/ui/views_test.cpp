@@ -130,6 +130,18 @@ Catalog small_catalog(std::vector<std::string> languages) {
     return cat;
 }
 
+// A list row's summary at a format limit: two whole lines, cut at a word
+// with "…", that end inside the row (not a line clipped through).
+void expect_two_lines_in_row(const ui::FrameOutput& out, const std::string& row_id, const char* size) {
+    ASSERT_TRUE(out.targets.count("summary:" + row_id)) << row_id << ", " << size;
+    const auto& summary = out.targets.at("summary:" + row_id);
+    const auto& row = out.targets.at(row_id);
+    const float line_h = out.targets.at("summary-line:" + row_id).h;
+    ASSERT_GT(line_h, 0.f) << row_id << ", " << size;
+    EXPECT_EQ(std::lround(summary.h / line_h), 2) << row_id << ", " << size << ": lines of its summary shown";
+    EXPECT_LE(summary.y + summary.h, row.y + row.h) << row_id << ", " << size << ": the summary runs out of its row";
+}
+
 // A resource at every text limit of the format (playlists/manifest.hpp), in
 // the large text: the page scrolls to its end, and the list's number column
 // takes a 32-character number.
@@ -154,24 +166,15 @@ TEST_F(Views, TheLongestResourceScrollsToItsEndAndItsNumberFitsItsColumn) {
     app = std::make_unique<App>(config, std::move(*pack), *player, nullptr);
 
     ui::HeadlessUi ui(1920, 1080);
-    // The 600-character description shows whole lines that end inside the
-    // row (cut at a word with "…"), two of them in either text size.
-    auto check_summary = [](const ui::FrameOutput& out, const char* size) {
-        ASSERT_TRUE(out.targets.count("summary:long")) << size;
-        const auto& summary = out.targets.at("summary:long");
-        const auto& row = out.targets.at("resource:long");
-        const float line_h = out.targets.at("summary-line:long").h;
-        ASSERT_GT(line_h, 0.f) << size;
-        EXPECT_EQ(std::lround(summary.h / line_h), 2) << size << ": lines of the description shown";
-        EXPECT_LE(summary.y + summary.h, row.y + row.h) << size << ": the description runs out of its row";
-    };
+    // The 600-character description shows two whole lines inside its row
+    // in either text size.
     app->dispatch({Intent::Kind::open_resources}, 1);
-    check_summary(ui.frame(*app), "normal text");
+    expect_two_lines_in_row(ui.frame(*app), "resource:long", "normal text");
     app->dispatch({Intent::Kind::toggle_large_text}, 1);
     ASSERT_TRUE(app->state().large_text);
     // In the list, the number is drawn whole inside its column.
     auto out = ui.frame(*app);
-    check_summary(out, "large text");
+    expect_two_lines_in_row(out, "resource:long", "large text");
     ASSERT_TRUE(out.targets.count("contact:long"));
     const auto& c = out.targets.at("contact:long");
     const auto& col = out.targets.at("contact-column:long");
@@ -191,6 +194,39 @@ TEST_F(Views, TheLongestResourceScrollsToItsEndAndItsNumberFitsItsColumn) {
     EXPECT_LE(out.targets.at("detail-end").y, 1080.f) << "the page did not scroll to its end";
     EXPECT_LT(out.targets.at("detail-end").y, first_end);
     EXPECT_TRUE(out.targets.count("qr")) << "the QR code stays while the text scrolls";
+}
+
+// A course and its video at the format's longest titles and summaries: on
+// the home screen and the course's page each row shows one line of title
+// and two of summary, in either text size.
+TEST_F(Views, TheLongestCourseAndVideoTextsStayInTheirRows) {
+    Catalog cat = small_catalog({"en"});
+    test::write_file(dir / "long/media/v.mp4", "not a real video");
+    Course c;
+    c.id = "long";
+    c.title.by_lang["en"] = longest("Serving the community in an emergency ", kMaxTitleChars);
+    c.summary.by_lang["en"] = longest("How to find partners and work with them, ", kMaxSummaryChars);
+    Video v;
+    v.id = "long-v1";
+    v.title.by_lang["en"] = longest("Listening first when people arrive ", kMaxTitleChars);
+    v.summary.by_lang["en"] = longest("What to say, what to ask and where to send them, ", kMaxSummaryChars);
+    v.file = *describe_pack_file(dir / "long", "media/v.mp4");
+    v.duration_s = 90;
+    c.videos.push_back(v);
+    cat.courses.push_back(c);
+    test::write_file(dir / "long/manifest.json", write_manifest(cat));
+    auto pack = ContentPack::open(dir / "long");
+    ASSERT_TRUE(pack) << pack.error().describe();
+    app = std::make_unique<App>(config, std::move(*pack), *player, nullptr);
+
+    ui::HeadlessUi ui(1920, 1080);
+    for (const char* size : {"normal text", "large text"}) {
+        if (std::string(size) == "large text") app->dispatch({Intent::Kind::toggle_large_text}, 1);
+        app->dispatch({Intent::Kind::go_home}, 1);
+        expect_two_lines_in_row(ui.frame(*app), "course:long", size);
+        app->dispatch({Intent::Kind::open_course, "long"}, 1);
+        expect_two_lines_in_row(ui.frame(*app), "video:long-v1", size);
+    }
 }
 
 // A training screen's emergency alert at the format's longest title and body,
