@@ -362,8 +362,15 @@ void home(Ui& ui, float top) {
             const std::string number = say_phone ? "  \xc2\xb7  " + r->phone : "";
             const float name_w = right_w - ui.px(52) - text_size(ui.f.bold, number).x;
             const auto name = fit_lines(r->name, std::max(ui.px(60), name_w), 1, measure_with(ui.f.bold));
-            text(ui, ui.f.bold, ImVec2(q.x + ui.px(28), q.y + (ui.px(88) - ui.f.bold->FontSize) / 2), ui.pal.text,
-                 (name.empty() ? std::string() : name.front()) + number);
+            const std::string shown = name.empty() ? std::string() : name.front();
+            const ImVec2 at(q.x + ui.px(28), q.y + (ui.px(88) - ui.f.bold->FontSize) / 2);
+            text(ui, ui.f.bold, at, ui.pal.text, shown + number);
+            // The name and the number as drawn (tests).
+            const float shown_w = text_size(ui.f.bold, shown).x;
+            ui.out.targets["pin-name:" + r->id] = Rect{at.x, at.y, shown_w, ui.f.bold->FontSize};
+            if (!number.empty())
+                ui.out.targets["pin-phone:" + r->id] =
+                    Rect{at.x + shown_w, at.y, text_size(ui.f.bold, number).x, ui.f.bold->FontSize};
             ImGui::PopClipRect();
             ry += ui.px(104);
         }

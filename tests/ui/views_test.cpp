@@ -23,6 +23,13 @@ protected:
         player = std::move(*Player::create(o));
         app = std::make_unique<App>(config, std::move(*ContentPack::open(dir / "pack")), *player, nullptr);
     }
+    // The app on `cat`, written as a pack under dir/name (the config as set).
+    void use_catalog(const Catalog& cat, const std::string& name) {
+        test::write_file(dir / name / "manifest.json", write_manifest(cat));
+        auto pack = ContentPack::open(dir / name);
+        ASSERT_TRUE(pack) << pack.error().describe();
+        app = std::make_unique<App>(config, std::move(*pack), *player, nullptr);
+    }
     bool has(const std::vector<Intent>& in, Intent::Kind k, const std::string& arg = "") {
         for (const auto& i : in)
             if (i.kind == k && (arg.empty() || i.arg == arg)) return true;
@@ -54,7 +61,7 @@ TEST_F(Views, TouchTargetsAreAtLeast48PixelsAt1080p) {
         auto out = ui.frame(*app);
         for (const auto& [id, r] : out.targets) {
             if (r.y + r.h >= 1079 || r.y <= 121) continue;  // clipped at a scroll edge
-            if (id.rfind("summary", 0) == 0) continue;       // text as drawn, not a target
+            if (id.rfind("summary", 0) == 0 || id.rfind("pin-", 0) == 0) continue;  // text as drawn, not a target
             EXPECT_GE(r.h, 48.f) << id;
             EXPECT_GE(r.w, 48.f) << id;
         }
@@ -120,6 +127,18 @@ std::string longest(const std::string& unit, size_t n) {
     return s;
 }
 
+// A resource in `cat` that alert `a` pins.
+void pin(Catalog& cat, Alert& a, const std::string& id, const std::string& name, const std::string& phone) {
+    Resource r;
+    r.id = id;
+    r.name = name;
+    r.category = "crisis";
+    r.description.by_lang["en"] = "Answers day and night";
+    r.phone = phone;
+    cat.resources.push_back(r);
+    a.pin_resources.push_back(id);
+}
+
 Catalog small_catalog(std::vector<std::string> languages) {
     Catalog cat;
     cat.info.library_id = "demo-library";
@@ -160,10 +179,7 @@ TEST_F(Views, TheLongestResourceScrollsToItsEndAndItsNumberFitsItsColumn) {
     r.languages = {"en", "es", "fr", "vi", "zh", "ar", "ru", "ko"};
     cat.resources.push_back(r);
     ASSERT_LE(r.phone.size(), kMaxPhoneChars);
-    test::write_file(dir / "long/manifest.json", write_manifest(cat));
-    auto pack = ContentPack::open(dir / "long");
-    ASSERT_TRUE(pack) << pack.error().describe();
-    app = std::make_unique<App>(config, std::move(*pack), *player, nullptr);
+    ASSERT_NO_FATAL_FAILURE(use_catalog(cat, "long"));
 
     ui::HeadlessUi ui(1920, 1080);
     // The 600-character description shows two whole lines inside its row
@@ -214,10 +230,7 @@ TEST_F(Views, TheLongestCourseAndVideoTextsStayInTheirRows) {
     v.duration_s = 90;
     c.videos.push_back(v);
     cat.courses.push_back(c);
-    test::write_file(dir / "long/manifest.json", write_manifest(cat));
-    auto pack = ContentPack::open(dir / "long");
-    ASSERT_TRUE(pack) << pack.error().describe();
-    app = std::make_unique<App>(config, std::move(*pack), *player, nullptr);
+    ASSERT_NO_FATAL_FAILURE(use_catalog(cat, "long"));
 
     ui::HeadlessUi ui(1920, 1080);
     for (const char* size : {"normal text", "large text"}) {
@@ -226,6 +239,34 @@ TEST_F(Views, TheLongestCourseAndVideoTextsStayInTheirRows) {
         expect_two_lines_in_row(ui.frame(*app), "course:long", size);
         app->dispatch({Intent::Kind::open_course, "long"}, 1);
         expect_two_lines_in_row(ui.frame(*app), "video:long-v1", size);
+    }
+}
+
+// On a patron kiosk's home screen, help an alert pins shows its number whole
+// beside the longest name; the name gives way, cut with "…".
+TEST_F(Views, APinnedResourceKeepsItsNumberWholeBesideTheLongestName) {
+    Catalog cat = small_catalog({"en"});
+    Alert a;
+    a.id = "heat";
+    a.severity = "emergency";
+    a.title.by_lang["en"] = "Cooling centre open";
+    pin(cat, a, "cooling", longest("County Cooling Centre and Warming Shelter ", kMaxTitleChars),
+        longest("+1 555 0100 ", kMaxPhoneChars));
+    cat.alerts.push_back(a);
+    ASSERT_NO_FATAL_FAILURE(use_catalog(cat, "pinned"));
+    app->tick(1);
+    app->dispatch({Intent::Kind::go_home}, 1);
+
+    for (auto [w, h] : {std::pair{1920, 1080}, std::pair{1280, 720}, std::pair{1080, 1920}}) {
+        ui::HeadlessUi ui(w, h);
+        auto out = ui.frame(*app);
+        ASSERT_TRUE(out.targets.count("pin-phone:cooling")) << w << "x" << h << ": the pinned help is not on home";
+        const auto& card = out.targets.at("resource:cooling");
+        const auto& name = out.targets.at("pin-name:cooling");
+        const auto& phone = out.targets.at("pin-phone:cooling");
+        EXPECT_GT(name.w, 0.f) << w << "x" << h;
+        EXPECT_LE(name.x + name.w, phone.x + 0.5f) << w << "x" << h;
+        EXPECT_LE(phone.x + phone.w, card.x + card.w) << w << "x" << h << ": the number runs off its card";
     }
 }
 
@@ -239,22 +280,11 @@ TEST_F(Views, TheLongestTrainingAlertFitsTheScreen) {
     a.severity = "emergency";
     a.title.by_lang["en"] = longest("Shelter in place now ", kMaxTitleChars);
     a.body.by_lang["en"] = longest("Stay inside, away from windows, until staff say it is safe. ", kMaxSummaryChars);
-    for (int i = 0; i < 3; ++i) {
-        Resource r;
-        r.id = "r" + std::to_string(i);
-        r.name = "Emergency line " + std::to_string(i);
-        r.category = "crisis";
-        r.description.by_lang["en"] = "Answers day and night";
-        r.phone = longest("+1 555 0100 ", kMaxPhoneChars);
-        cat.resources.push_back(r);
-        a.pin_resources.push_back(r.id);
-    }
+    for (int i = 0; i < 3; ++i)
+        pin(cat, a, "r" + std::to_string(i), "Emergency line " + std::to_string(i), longest("+1 555 0100 ", kMaxPhoneChars));
     cat.alerts.push_back(a);
-    test::write_file(dir / "alert/manifest.json", write_manifest(cat));
-    auto pack = ContentPack::open(dir / "alert");
-    ASSERT_TRUE(pack) << pack.error().describe();
     config.kiosk.mode = "training";
-    app = std::make_unique<App>(config, std::move(*pack), *player, nullptr);
+    ASSERT_NO_FATAL_FAILURE(use_catalog(cat, "alert"));
     ASSERT_NE(app->training(), nullptr);
     app->tick(1);
     ASSERT_EQ(app->training()->status().mode, TrainingStatus::Mode::alert);
