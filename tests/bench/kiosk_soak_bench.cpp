@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/bench_stats.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/log_fields.hpp"
 #include "tests/support/xvfb.hpp"
@@ -54,43 +55,6 @@ bool sample(pid_t pid, Sample& s) {
     s.rss_mb = lasr::test::process_rss_mb(pid);
     s.cpu_s = lasr::test::process_cpu_s(pid);
     return s.rss_mb >= 0 && s.cpu_s >= 0;
-}
-
-double median_of(std::vector<double> v) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
-
-// Least-squares slope of y over x, per unit of x.
-double slope_of(const std::vector<double>& x, const std::vector<double>& y) {
-    if (x.size() < 2 || x.size() != y.size()) return 0;
-    double mx = 0, my = 0;
-    for (size_t i = 0; i < x.size(); ++i) {
-        mx += x[i];
-        my += y[i];
-    }
-    mx /= static_cast<double>(x.size());
-    my /= static_cast<double>(y.size());
-    double num = 0, den = 0;
-    for (size_t i = 0; i < x.size(); ++i) {
-        num += (x[i] - mx) * (y[i] - my);
-        den += (x[i] - mx) * (x[i] - mx);
-    }
-    return den > 0 ? num / den : 0;
-}
-
-// The number after `key` in one line, or -1.
-double field(const std::string& line, std::string_view key) {
-    auto at = line.find(key);
-    return at == std::string::npos ? -1 : std::atof(line.c_str() + at + key.size());
-}
-
-std::string word(const std::string& line, std::string_view key) {
-    auto at = line.find(key);
-    if (at == std::string::npos) return "?";
-    at += key.size();
-    return line.substr(at, line.find_first_of(" \n", at) - at);
 }
 
 }  // namespace
@@ -206,7 +170,7 @@ int main(int argc, char** argv) {
     auto rss_of = [](auto first, auto last) {
         std::vector<double> v;
         for (auto it = first; it != last; ++it) v.push_back(it->rss_mb);
-        return median_of(v);
+        return lasr::test::median(v);
     };
     const double rss_start = rss_of(warm.begin(), warm.begin() + 3), rss_end = rss_of(warm.end() - 3, warm.end());
     // Least squares over the warm samples: MB per second, shown per hour.
@@ -217,7 +181,7 @@ int main(int argc, char** argv) {
         rss.push_back(s.rss_mb);
         peak = std::max(peak, s.rss_mb);
     }
-    const double slope_per_hour = slope_of(ts, rss) * 3600;
+    const double slope_per_hour = lasr::test::least_squares_slope(ts, rss) * 3600;
     const double warm_s = warm.back().t_s - warm.front().t_s;
     const double cpu_percent = warm_s > 0 ? (warm.back().cpu_s - warm.front().cpu_s) / warm_s * 100 : 0;
 
@@ -255,13 +219,13 @@ int main(int argc, char** argv) {
             // Logged once a minute from the start: the first is before the
             // warm-up's end, the rest after it.
             if (memory_line++ == 0) continue;
-            in_use.push_back(field(line, "malloc_in_use_mb="));
-            free_kept.push_back(field(line, "malloc_free_mb="));
+            in_use.push_back(last_number(line, "malloc_in_use_mb="));
+            free_kept.push_back(last_number(line, "malloc_free_mb="));
         }
         if (line.find("slow_frame_ms=") != std::string::npos) {
-            ++slow_by_screen[word(line, "screen=")];
+            ++slow_by_screen[last_word(line, "screen=")];
             // The stage that took the longest: "app:1.0,build:0.2,...".
-            const std::string split = word(line, "split=");
+            const std::string split = last_word(line, "split=");
             std::string worst_stage = "?";
             double worst_ms = -1;
             std::istringstream parts(split);

@@ -54,6 +54,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/bench_stats.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/log_fields.hpp"
 #include "tests/support/xvfb.hpp"
@@ -219,11 +220,7 @@ private:
     double found_ms_ = -1;
 };
 
-double median(std::vector<double> v) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
+using lasr::test::median;
 
 // The quotient of two medians and where its middle 95 % falls when each
 // sample set is drawn again with replacement (2,000 times, a fixed seed).

@@ -15,6 +15,7 @@
 #include "config/log.hpp"
 #include "config/process.hpp"
 #include "media/player.hpp"
+#include "tests/support/bench_stats.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace {
@@ -94,10 +95,6 @@ int main(int argc, char** argv) {
         if (std::chrono::steady_clock::now() - t0 > std::chrono::minutes(10)) break;
     }
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    auto median_of = [](std::vector<double> v) {
-        std::sort(v.begin(), v.end());
-        return v.empty() ? 0.0 : v[v.size() / 2];
-    };
     const size_t k = std::min<size_t>(10, samples.size() / 2);
     std::vector<double> head, tail, all;
     for (size_t i = 0; i < samples.size(); ++i) {
@@ -105,7 +102,7 @@ int main(int argc, char** argv) {
         if (i < k) head.push_back(samples[i].second);
         if (i + k >= samples.size()) tail.push_back(samples[i].second);
     }
-    double rss_start = median_of(head), rss_end = median_of(tail);
+    double rss_start = lasr::test::median(head), rss_end = lasr::test::median(tail);
     // LASR_SOAK_SAMPLES=1: every sample on stderr ("transitions rss_mb").
     // The resident size sits on one of two levels ~9 MB apart (90 and 99 MB
     // here) and may move between them during a run, which the growth
@@ -113,15 +110,12 @@ int main(int argc, char** argv) {
     // a slope of 0.08 MB per 1,000).
     if (std::getenv("LASR_SOAK_SAMPLES"))
         for (const auto& [x, y] : samples) std::fprintf(stderr, "%d %.1f\n", x, y);
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    std::vector<double> xs, ys;
     for (const auto& [x, y] : samples) {
-        sx += x;
-        sy += y;
-        sxx += static_cast<double>(x) * x;
-        sxy += x * y;
+        xs.push_back(x);
+        ys.push_back(y);
     }
-    const double m = static_cast<double>(samples.size());
-    const double slope = samples.size() > 1 ? (m * sxy - sx * sy) / (m * sxx - sx * sx) : 0;
+    const double slope = lasr::test::least_squares_slope(xs, ys);
     std::printf("soak_transitions %d items\n", done);
     std::printf("soak_failed_items %d items (one in fifty is a bad file on purpose)\n", failed);
     std::printf("soak_seconds %.1f s (%.1f s of video)\n", secs, static_cast<double>(done));
